@@ -1,0 +1,20 @@
+/**
+ * Commands are discovered, not listed: every module in `./commands/` exports
+ * `register(program, setExitCode)`, so a new command cannot forget to join.
+ */
+import { readdirSync } from 'node:fs';
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
+
+export async function loadCommands(): Promise<RegisterCommand[]> {
+  const dir = new URL('./commands/', import.meta.url);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort();
+  const mods = await Promise.all(files.map((f) => import(new URL(f, dir).href)));
+  return mods.map((m, i) => {
+    if (typeof m.register !== 'function') throw new Error(`command module ${files[i]} exports no register()`);
+    return m.register as RegisterCommand;
+  });
+}

@@ -1,0 +1,44 @@
+/** Incidents: one cause, its affected sites, its timeline. Types only. */
+import type { Plan, Role } from './component.ts';
+
+export type IncidentKind = 'network' | 'http' | 'dns' | 'tls' | 'overload' | 'mail';
+
+export interface Cause {
+  provider: string | null;
+  asn: number | null;
+  name: string | null;
+  region: string | null;
+  plan: Plan | null;
+  role: Exclude<Role, 'component'> | null;
+  /** A declared hidden component, or `site:<domain>` for a lone site. */
+  component: string | null;
+}
+
+export interface Exoneration {
+  provider: string;
+  evidence: string;
+}
+
+export interface TimelinePoint {
+  /** ms since epoch */
+  time: number;
+  failing: number;
+  /** 0..1: share of the peak's failing sites restored */
+  restored: number;
+}
+
+export interface Incident {
+  id: string;
+  cause: Cause;
+  kind: IncidentKind;
+  signature: string;
+  confidence: number;
+  startedAt: number;
+  detectedAt: number;
+  peakAt: number | null;
+  resolvedAt: number | null;
+  affected: string[];
+  exonerated: Exoneration[];
+  evidence: string[];
+  timeline: TimelinePoint[];
+}
