@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { UsageError } from '../../errors.ts';
+import { loadScenario } from '../../scenario/load.ts';
+import { DEFAULT_PORTS, startWorld } from '../../sim/world.ts';
+
+/** Scenario argument: a path, or the name of a seed scenario in `scenarios/`. */
+export function resolveScenarioPath(arg: string): string {
+  if (existsSync(arg)) return arg;
+  const seed = new URL(`../../../scenarios/${arg}.yaml`, import.meta.url).pathname;
+  if (existsSync(seed)) return seed;
+  throw new UsageError(`scenario not found: ${arg} (give a file, or a seed name such as ovh-backbone-2021)`);
+}
+
+export function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function portBase(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65000) throw new InvalidArgumentError('must be 0 or a port number ≤ 65000');
+  return n;
+}
+
+/** Ports from a base: DNS base+53, HTTP base+80, HTTPS base+443, SMTP base+25, control base+900. */
+export function portsFrom(base: number | undefined) {
+  if (base === undefined) return { ...DEFAULT_PORTS };
+  if (base === 0) return { dns: 0, http: 0, https: 0, smtp: 0, control: 0 };
+  return { dns: base + 53, http: base + 80, https: base + 443, smtp: base + 25, control: base + 900 };
+}
+
+export function register(program: Command): void {
+  const sim = program.command('sim').description('the simulated internet');
+  sim
+    .command('serve')
+    .description('start the world of a scenario: DNS, HTTP(S), SMTP on loopback, faults on a simulated clock')
+    .argument('<scenario>', 'scenario file, or the name of a seed scenario')
+    .option('--speed <n>', 'simulated seconds per real second (default: the scenario’s)', positiveNumber)
+    .option('--state-dir <dir>', 'where to write world.json, the CA, the AS table and range files', '.state/world')
+    .option('--port-base <n>', 'ports are base+53 (DNS), +80, +443, +25, +900; 0 = free ports (default 10000)', portBase)
+    .option('--truth-out <file>', 'write the ground truth (which site was hit when) to this file')
+    .option('--exit-at-end', 'stop when the scenario ends (default: keep serving)')
+    .action(async (file: string, o: { speed?: number; stateDir: string; portBase?: number; truthOut?: string; exitAtEnd?: boolean }) => {
+      const scenario = loadScenario(resolveScenarioPath(file));
+      const world = await startWorld(scenario, {
+        speed: o.speed,
+        stateDir: o.stateDir,
+        ports: portsFrom(o.portBase),
+        truthOut: o.truthOut,
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
+      const i = world.info;
+      process.stdout.write(`${JSON.stringify(i)}\n`);
+      process.stderr.write(
+        [
+          `world "${i.title}" running at ×${i.clock.speed} (${new Date(i.clock.start).toISOString()} → ${new Date(i.clock.end).toISOString()})`,
+          `  resolver   ${i.resolver.address} port ${i.resolver.port}   e.g. dig @${i.resolver.address} -p ${i.resolver.port} ${world.plan.sites[0]?.domain ?? 'example.test'}`,
+          `  http/https ports ${i.ports.http}/${i.ports.https}, smtp ${i.ports.smtp}, CA ${i.caFile}`,
+          `  described in ${join(i.stateDir, 'world.json')}; control ${i.control}`,
+          '  Ctrl-C to stop',
+        ].join('\n') + '\n',
+      );
+      await new Promise<void>((resolve) => {
+        const done = () => resolve();
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+        if (o.exitAtEnd) {
+          const t = setInterval(() => {
+            if (world.clock.now() >= i.clock.end) {
+              clearInterval(t);
+              done();
+            }
+          }, 200);
+        }
+      });
+      await world.stop();
+    });
+}
