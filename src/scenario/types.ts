@@ -19,6 +19,8 @@ export interface ProviderSpec {
   regions: string[];
   /** For role platform: provider whose network it runs on. */
   hostedOn?: string;
+  /** 1-based line of the provider entry in the scenario file (for error messages). */
+  line?: number;
 }
 
 export interface SiteSpec {
@@ -96,6 +98,8 @@ export interface TruthSpec {
     component?: string;
   };
   not: string[];
+  /** 1-based line of the truth entry in the scenario file. */
+  line?: number;
 }
 
 export interface Scenario {

@@ -30,10 +30,20 @@ export function dnsQuery(
     sock.on('message', (msg) => {
       const p = dnsPacket.decode(msg);
       if (p.id !== id) return;
-      finish({ kind: 'answer', rcode: p.rcode ?? 'NOERROR', answers: p.answers ?? [], flags: p.flags ?? 0 });
+      finish({
+        kind: 'answer',
+        rcode: (p as { rcode?: string }).rcode ?? 'NOERROR',
+        answers: p.answers ?? [],
+        flags: p.flags ?? 0,
+      });
     });
     sock.on('error', () => finish({ kind: 'timeout' }));
-    const q = dnsPacket.encode({ id, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
+    const q = dnsPacket.encode({
+      id,
+      type: 'query',
+      flags: dnsPacket.RECURSION_DESIRED,
+      questions: [{ type, name }],
+    });
     const send = () => sock.send(q, port, server);
     if (opts.localAddress) sock.bind(0, opts.localAddress, send);
     else send();
@@ -58,7 +68,10 @@ export function webGet(
     let done = false;
     const raw = net.connect({ host: address, port, localAddress: opts.localAddress });
     let sock: net.Socket = raw;
-    const timer = setTimeout(() => finish({ kind: 'error', phase, code: 'TIMEOUT', ms: Date.now() - t0 }), opts.timeoutMs ?? 2000);
+    const timer = setTimeout(
+      () => finish({ kind: 'error', phase, code: 'TIMEOUT', ms: Date.now() - t0 }),
+      opts.timeoutMs ?? 2000,
+    );
     function finish(r: WebResult) {
       if (done) return;
       done = true;
@@ -71,13 +84,17 @@ export function webGet(
       phase = 'response';
       sock.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nUser-Agent: vigie-test\r\n\r\n`);
     };
-    raw.on('error', (e: NodeJS.ErrnoException) => finish({ kind: 'error', phase, code: e.code ?? e.message, ms: Date.now() - t0 }));
+    raw.on('error', (e: NodeJS.ErrnoException) =>
+      finish({ kind: 'error', phase, code: e.code ?? e.message, ms: Date.now() - t0 }),
+    );
     raw.on('connect', () => {
       if (!opts.tls) return send();
       phase = 'tls';
       const t = tls.connect({ socket: raw, servername: host, ca: opts.tls.ca, ALPNProtocols: ['http/1.1'] });
       sock = t;
-      t.on('error', (e: NodeJS.ErrnoException) => finish({ kind: 'error', phase, code: e.code ?? e.message, ms: Date.now() - t0 }));
+      t.on('error', (e: NodeJS.ErrnoException) =>
+        finish({ kind: 'error', phase, code: e.code ?? e.message, ms: Date.now() - t0 }),
+      );
       t.on('secureConnect', send);
       t.on('data', (d) => {
         data += d.toString('latin1');
@@ -122,7 +139,10 @@ export function smtpBanner(address: string, port: number, timeoutMs = 1000): Pro
 }
 
 /** Wait (in real time) until the world's simulated clock reaches `t`. */
-export async function waitUntil(clock: { now(): number; toReal(ms: number): number }, t: number): Promise<void> {
+export async function waitUntil(
+  clock: { now(): number; toReal(ms: number): number },
+  t: number,
+): Promise<void> {
   const ms = clock.toReal(t - clock.now());
   if (ms > 0) await new Promise((r) => setTimeout(r, ms + 20));
 }

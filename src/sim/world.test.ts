@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenario/load.ts';
 import { dnsQuery, smtpBanner, waitUntil, webGet } from './testing.ts';
-import { type World, startWorld } from './world.ts';
+import { startWorld, type World } from './world.ts';
 
 const SCENARIO = `
 name: world-test
@@ -64,10 +64,15 @@ function addr(domain: string): string {
   const i = world.plan.siteByDomain.get(domain)!;
   return world.plan.sites[i].frontAddresses[0];
 }
-const http = (domain: string, timeoutMs = 1500) => webGet(addr(domain), world.info.ports.http, domain, { timeoutMs });
-const https = (domain: string) => webGet(addr(domain), world.info.ports.https, domain, { tls: { ca }, timeoutMs: 1500 });
+const http = (domain: string, timeoutMs = 1500) =>
+  webGet(addr(domain), world.info.ports.http, domain, { timeoutMs });
+const https = (domain: string) =>
+  webGet(addr(domain), world.info.ports.https, domain, { tls: { ca }, timeoutMs: 1500 });
 const dns = (name: string, type: 'A' | 'NS' | 'MX' = 'A', localAddress?: string) =>
-  dnsQuery(world.info.resolver.address, world.info.resolver.port, name, type, { timeoutMs: 700, localAddress });
+  dnsQuery(world.info.resolver.address, world.info.resolver.port, name, type, {
+    timeoutMs: 700,
+    localAddress,
+  });
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-world-'));
@@ -116,7 +121,10 @@ describe('the world before, during and after faults', () => {
     expect(await http('te.test')).toMatchObject({ kind: 'response', status: 200 });
     // the only domain mailing at hostco is hit: the whole mail host stops answering
     const mxHost = world.plan.providers.get('hostco')!.mailHosts[0];
-    expect(await smtpBanner(mxHost.address, world.info.ports.smtp, 500)).toEqual({ kind: 'error', code: 'TIMEOUT' });
+    expect(await smtpBanner(mxHost.address, world.info.ports.smtp, 500)).toEqual({
+      kind: 'error',
+      code: 'TIMEOUT',
+    });
     // origin down behind Cloudflare: Cloudflare's own 522 page, branded
     const od = await http('origin-down.test', 3000);
     expect(od).toMatchObject({ kind: 'response', status: 522 });
@@ -137,7 +145,10 @@ describe('the world before, during and after faults', () => {
     const g = await dns('ok.test', 'A', good);
     expect(g.kind === 'answer' && g.rcode).toBe('NOERROR');
     expect(await dns('ok.test', 'A', broken)).toEqual({ kind: 'timeout' });
-    const w = await webGet(addr('ok.test'), world.info.ports.http, 'ok.test', { localAddress: broken, timeoutMs: 500 });
+    const w = await webGet(addr('ok.test'), world.info.ports.http, 'ok.test', {
+      localAddress: broken,
+      timeoutMs: 500,
+    });
     expect(w.kind).toBe('error');
   });
 

@@ -21,7 +21,8 @@ export function positiveNumber(v: string): number {
 
 function portBase(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65000) throw new InvalidArgumentError('must be 0 or a port number ≤ 65000');
+  if (!Number.isInteger(n) || n < 0 || n > 65000)
+    throw new InvalidArgumentError('must be 0 or a port number ≤ 65000');
   return n;
 }
 
@@ -39,43 +40,56 @@ export function register(program: Command): void {
     .description('start the world of a scenario: DNS, HTTP(S), SMTP on loopback, faults on a simulated clock')
     .argument('<scenario>', 'scenario file, or the name of a seed scenario')
     .option('--speed <n>', 'simulated seconds per real second (default: the scenario’s)', positiveNumber)
-    .option('--state-dir <dir>', 'where to write world.json, the CA, the AS table and range files', '.state/world')
-    .option('--port-base <n>', 'ports are base+53 (DNS), +80, +443, +25, +900; 0 = free ports (default 10000)', portBase)
+    .option(
+      '--state-dir <dir>',
+      'where to write world.json, the CA, the AS table and range files',
+      '.state/world',
+    )
+    .option(
+      '--port-base <n>',
+      'ports are base+53 (DNS), +80, +443, +25, +900; 0 = free ports (default 10000)',
+      portBase,
+    )
     .option('--truth-out <file>', 'write the ground truth (which site was hit when) to this file')
     .option('--exit-at-end', 'stop when the scenario ends (default: keep serving)')
-    .action(async (file: string, o: { speed?: number; stateDir: string; portBase?: number; truthOut?: string; exitAtEnd?: boolean }) => {
-      const scenario = loadScenario(resolveScenarioPath(file));
-      const world = await startWorld(scenario, {
-        speed: o.speed,
-        stateDir: o.stateDir,
-        ports: portsFrom(o.portBase),
-        truthOut: o.truthOut,
-        log: (l) => process.stderr.write(`${l}\n`),
-      });
-      const i = world.info;
-      process.stdout.write(`${JSON.stringify(i)}\n`);
-      process.stderr.write(
-        [
-          `world "${i.title}" running at ×${i.clock.speed} (${new Date(i.clock.start).toISOString()} → ${new Date(i.clock.end).toISOString()})`,
-          `  resolver   ${i.resolver.address} port ${i.resolver.port}   e.g. dig @${i.resolver.address} -p ${i.resolver.port} ${world.plan.sites[0]?.domain ?? 'example.test'}`,
-          `  http/https ports ${i.ports.http}/${i.ports.https}, smtp ${i.ports.smtp}, CA ${i.caFile}`,
-          `  described in ${join(i.stateDir, 'world.json')}; control ${i.control}`,
-          '  Ctrl-C to stop',
-        ].join('\n') + '\n',
-      );
-      await new Promise<void>((resolve) => {
-        const done = () => resolve();
-        process.once('SIGINT', done);
-        process.once('SIGTERM', done);
-        if (o.exitAtEnd) {
-          const t = setInterval(() => {
-            if (world.clock.now() >= i.clock.end) {
-              clearInterval(t);
-              done();
-            }
-          }, 200);
-        }
-      });
-      await world.stop();
-    });
+    .action(
+      async (
+        file: string,
+        o: { speed?: number; stateDir: string; portBase?: number; truthOut?: string; exitAtEnd?: boolean },
+      ) => {
+        const scenario = loadScenario(resolveScenarioPath(file));
+        const world = await startWorld(scenario, {
+          speed: o.speed,
+          stateDir: o.stateDir,
+          ports: portsFrom(o.portBase),
+          truthOut: o.truthOut,
+          log: (l) => process.stderr.write(`${l}\n`),
+        });
+        const i = world.info;
+        process.stdout.write(`${JSON.stringify(i)}\n`);
+        process.stderr.write(
+          [
+            `world "${i.title}" running at ×${i.clock.speed} (${new Date(i.clock.start).toISOString()} → ${new Date(i.clock.end).toISOString()})`,
+            `  resolver   ${i.resolver.address} port ${i.resolver.port}   e.g. dig @${i.resolver.address} -p ${i.resolver.port} ${world.plan.sites[0]?.domain ?? 'example.test'}`,
+            `  http/https ports ${i.ports.http}/${i.ports.https}, smtp ${i.ports.smtp}, CA ${i.caFile}`,
+            `  described in ${join(i.stateDir, 'world.json')}; control ${i.control}`,
+            '  Ctrl-C to stop',
+          ].join('\n') + '\n',
+        );
+        await new Promise<void>((resolve) => {
+          const done = () => resolve();
+          process.once('SIGINT', done);
+          process.once('SIGTERM', done);
+          if (o.exitAtEnd) {
+            const t = setInterval(() => {
+              if (world.clock.now() >= i.clock.end) {
+                clearInterval(t);
+                done();
+              }
+            }, 200);
+          }
+        });
+        await world.stop();
+      },
+    );
 }
