@@ -3,7 +3,7 @@
  * Exit codes: 0 success, 2 invalid input or arguments, 1 anything else.
  */
 import { Command, CommanderError } from 'commander';
-import { InputError, UsageError } from '../errors.ts';
+import { InputError, UsageError, VigieError } from '../errors.ts';
 import { loadCommands } from './commands.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -35,6 +35,10 @@ function reportError(err: unknown): number {
   if (err instanceof InputError || err instanceof UsageError) {
     process.stderr.write(`${err.message}\n`);
     return 2;
+  }
+  if (err instanceof VigieError) {
+    process.stderr.write(`vigie: ${err.message}\n`);
+    return 1;
   }
   const e = err as Error;
   process.stderr.write(`vigie: ${e?.stack ?? String(err)}\n`);
