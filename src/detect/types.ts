@@ -1,0 +1,28 @@
+/** Detection's messages: per-site state changes and vantage health changes. */
+import type { Signature } from '../model/observation.ts';
+
+export type SiteState = 'up' | 'degraded' | 'down';
+/** Which service of a site a state is about. */
+export type ServiceRole = 'web' | 'dns' | 'mail';
+
+export interface StateTransition {
+  site: string;
+  role: ServiceRole;
+  from: SiteState;
+  to: SiteState;
+  /** Clock time the new state was confirmed. */
+  at: number;
+  /** Clock time of the first observation of the run that confirmed it. */
+  since: number;
+  /** Dominant signature of the confirming observations ('ok' on recovery). */
+  signature: Signature;
+  /** Vantages whose observations agreed. */
+  vantages: string[];
+}
+
+export interface VantageHealthChange {
+  vantage: string;
+  healthy: boolean;
+  at: number;
+  reason: string;
+}

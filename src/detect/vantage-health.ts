@@ -1,0 +1,113 @@
+/**
+ * Vantage health: Vigie must notice when its own vantage (or that vantage's resolver) is the broken
+ * part, never blame the world for it. A vantage is unhealthy when, over a short recent window:
+ * - failures are implausibly spread: most of the independent groups it watches (sites grouped by
+ *   the provider that answers them) fail at once — real outages spare most providers; or
+ * - other vantages see the same world mostly working while this one sees it mostly failing.
+ * The window is kept shorter than the detector's re-probe delay, so a vantage's failure is
+ * recognised before its observations could confirm any site down.
+ */
+import type { Observation } from '../model/observation.ts';
+import type { VantageHealthChange } from './types.ts';
+
+export interface VantageHealthOptions {
+  /** The group a site belongs to (e.g. the provider answering it); undefined → its own group. */
+  groupOf(site: string): string | undefined;
+  /** Length of the recent window, in clock ms. */
+  windowMs: number;
+  emit(change: VantageHealthChange): void;
+  /** Groups with at least this many observations in the window count (default 2). */
+  minObservations?: number;
+  /** At least this many groups must be seen to judge spread (default 3). */
+  minGroups?: number;
+  /** Share of groups failing (each > half of its observations) that is implausible (default 0.8). */
+  spread?: number;
+  /** Excess failure share over the other vantages' median that condemns a vantage (default 0.5). */
+  excess?: number;
+}
+
+interface Recent {
+  time: number[];
+  group: string[];
+  failed: boolean[];
+  head: number;
+  healthy: boolean;
+  lastEval: number;
+}
+
+export class VantageHealth {
+  private vantages = new Map<string, Recent>();
+
+  constructor(private o: VantageHealthOptions) {}
+
+  isHealthy(vantage: string): boolean {
+    return this.vantages.get(vantage)?.healthy ?? true;
+  }
+
+  /** Record an observation; returns whether the vantage is healthy now. */
+  observe(obs: Observation): boolean {
+    let r = this.vantages.get(obs.vantage);
+    if (!r) {
+      r = { time: [], group: [], failed: [], head: 0, healthy: true, lastEval: -Infinity };
+      this.vantages.set(obs.vantage, r);
+    }
+    r.time.push(obs.time);
+    r.group.push(this.o.groupOf(obs.site) ?? obs.site);
+    r.failed.push(obs.outcome === 'down');
+    // Drop what fell out of the window (amortised: compact when half the array is dead).
+    while (r.head < r.time.length && r.time[r.head] < obs.time - this.o.windowMs) r.head++;
+    if (r.head > 1024 && r.head * 2 > r.time.length) {
+      r.time = r.time.slice(r.head);
+      r.group = r.group.slice(r.head);
+      r.failed = r.failed.slice(r.head);
+      r.head = 0;
+    }
+    if (obs.time - r.lastEval >= this.o.windowMs / 20) {
+      r.lastEval = obs.time;
+      this.evaluate(obs.vantage, r, obs.time);
+    }
+    return r.healthy;
+  }
+
+  private failShare(r: Recent): number {
+    let f = 0;
+    for (let i = r.head; i < r.failed.length; i++) if (r.failed[i]) f++;
+    const n = r.failed.length - r.head;
+    return n === 0 ? 0 : f / n;
+  }
+
+  private evaluate(vantage: string, r: Recent, now: number): void {
+    const minObs = this.o.minObservations ?? 2;
+    const groups = new Map<string, [number, number]>();
+    for (let i = r.head; i < r.time.length; i++) {
+      const g = groups.get(r.group[i]) ?? [0, 0];
+      g[0]++;
+      if (r.failed[i]) g[1]++;
+      groups.set(r.group[i], g);
+    }
+    let seen = 0;
+    let failing = 0;
+    for (const [n, f] of groups.values()) {
+      if (n < minObs) continue;
+      seen++;
+      if (f * 2 > n) failing++;
+    }
+    const spreadBad = seen >= (this.o.minGroups ?? 3) && failing >= (this.o.spread ?? 0.8) * seen;
+    const mine = this.failShare(r);
+    const others = [...this.vantages]
+      .filter(([id, o]) => id !== vantage && o.healthy && o.time.length - o.head > 0)
+      .map(([, o]) => this.failShare(o))
+      .sort((a, b) => a - b);
+    const median = others.length ? others[Math.floor(others.length / 2)] : null;
+    const excessBad = median !== null && mine - median >= (this.o.excess ?? 0.5);
+    const healthy = !(spreadBad || excessBad);
+    if (healthy === r.healthy) return;
+    r.healthy = healthy;
+    const reason = healthy
+      ? `recovered: ${failing} of ${seen} provider groups failing, ${(mine * 100).toFixed(0)} % of probes`
+      : spreadBad
+        ? `implausible spread: ${failing} of ${seen} provider groups failing at once from this vantage`
+        : `${(mine * 100).toFixed(0)} % of probes failing here vs ${((median ?? 0) * 100).toFixed(0)} % from other vantages`;
+    this.o.emit({ vantage, healthy, at: now, reason });
+  }
+}
