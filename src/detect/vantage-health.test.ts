@@ -20,8 +20,12 @@ function obs(site: string, vantage: string, time: number, down: boolean): Observ
 
 function run(h: VantageHealth, vantage: string, t0: number, failing: (p: string) => boolean) {
   let t = t0;
-  for (let i = 0; i < 20; i++)
-    for (const p of PROVIDERS) h.observe(obs(`${p}-${i}.test`, vantage, (t += 100), failing(p)));
+  for (let i = 0; i < 20; i++) {
+    for (const p of PROVIDERS) {
+      t += 100;
+      h.observe(obs(`${p}-${i}.test`, vantage, t, failing(p)));
+    }
+  }
   return t;
 }
 
