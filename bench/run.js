@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // `npm run bench -- NAME [args…]` runs bench/NAME.ts. Its last line of standard output is one JSON
 // object of its figures.
 import { existsSync, readdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));

@@ -90,14 +90,20 @@ function recursive(
     if (e) {
       const impact = dnsImpact(e, owner?.role === 'dns');
       if (impact === 'drop') return { drop: true, delayMs: 0 };
-      if (impact === 'servfail') return { drop: false, delayMs, response: { ...base, flags: rcodeFlags(base, 2, false, true) } };
+      if (impact === 'servfail')
+        return { drop: false, delayMs, response: { ...base, flags: rcodeFlags(base, 2, false, true) } };
       if (impact === 'slow' && e.kind === 'slow') delayMs += e.latencyMs;
     }
     if (!data) {
       return {
         drop: false,
         delayMs,
-        response: { ...base, flags: rcodeFlags(base, 3, false, true), answers, authorities: soaOf(plan, zone?.apex) },
+        response: {
+          ...base,
+          flags: rcodeFlags(base, 3, false, true),
+          answers,
+          authorities: soaOf(plan, zone?.apex),
+        },
       };
     }
     if (data.cname && q.type !== 'CNAME') {
@@ -144,7 +150,8 @@ function authoritative(
   if (e) {
     const impact = dnsImpact(e, owner?.role === 'dns');
     if (impact === 'drop') return { drop: true, delayMs: 0 };
-    if (impact === 'servfail') return { drop: false, delayMs: 0, response: { ...base, flags: rcodeFlags(base, 2, false, false) } };
+    if (impact === 'servfail')
+      return { drop: false, delayMs: 0, response: { ...base, flags: rcodeFlags(base, 2, false, false) } };
     if (impact === 'slow' && e.kind === 'slow') delayMs = e.latencyMs;
   }
   if (!data) {
@@ -178,7 +185,8 @@ function recordsOf(name: string, data: NameData, type: string): Answer[] {
   const out: Answer[] = [];
   const want = (t: string) => type === t || type === 'ANY';
   if (want('A')) for (const a of data.a ?? []) out.push({ type: 'A', name, ttl: TTL, class: 'IN', data: a });
-  if (want('NS')) for (const ns of data.ns ?? []) out.push({ type: 'NS', name, ttl: TTL, class: 'IN', data: ns });
+  if (want('NS'))
+    for (const ns of data.ns ?? []) out.push({ type: 'NS', name, ttl: TTL, class: 'IN', data: ns });
   if (want('MX'))
     for (const mx of data.mx ?? []) out.push({ type: 'MX', name, ttl: TTL, class: 'IN', data: mx });
   if (want('SOA') && data.ns?.length) out.push(soa(name, data.ns[0]));

@@ -4,8 +4,8 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket, { type Packet } from 'dns-packet';
-import { type DnsMode, answerQuery } from './dns-answer.ts';
-import { type WorldContext, v4 } from './context.ts';
+import { v4, type WorldContext } from './context.ts';
+import { answerQuery, type DnsMode } from './dns-answer.ts';
 
 export interface DnsEndpoint {
   address: string;
@@ -15,7 +15,13 @@ export interface DnsEndpoint {
 const UDP_LIMIT = 512;
 
 /** Compute the reply to one raw query, or null when the query must go unanswered. */
-function reply(ctx: WorldContext, endpoint: DnsEndpoint, msg: Buffer, from: string | undefined, udp: boolean) {
+function reply(
+  ctx: WorldContext,
+  endpoint: DnsEndpoint,
+  msg: Buffer,
+  from: string | undefined,
+  udp: boolean,
+) {
   let query: Packet;
   try {
     query = dnsPacket.decode(msg);
@@ -30,13 +36,23 @@ function reply(ctx: WorldContext, endpoint: DnsEndpoint, msg: Buffer, from: stri
   let buf = dnsPacket.encode(out.response);
   const edns = query.additionals?.some((a) => a.type === 'OPT');
   if (udp && !edns && buf.length > UDP_LIMIT) {
-    buf = dnsPacket.encode({ ...out.response, flags: (out.response.flags ?? 0) | 0x0200, answers: [], authorities: [] });
+    buf = dnsPacket.encode({
+      ...out.response,
+      flags: (out.response.flags ?? 0) | 0x0200,
+      answers: [],
+      authorities: [],
+    });
   }
   return { buf, delayMs: out.delayMs };
 }
 
 function servfail(query: Packet) {
-  const r: Packet = { id: query.id, type: 'response', flags: 0x8000 | 0x0080 | 2, questions: query.questions };
+  const r: Packet = {
+    id: query.id,
+    type: 'response',
+    flags: 0x8000 | 0x0080 | 2,
+    questions: query.questions,
+  };
   return { buf: dnsPacket.encode(r), delayMs: 0 };
 }
 
@@ -45,7 +61,11 @@ export interface DnsServers {
 }
 
 /** Start UDP and TCP listeners on every endpoint, all on `port`. */
-export async function startDns(ctx: WorldContext, endpoints: DnsEndpoint[], port: number): Promise<DnsServers> {
+export async function startDns(
+  ctx: WorldContext,
+  endpoints: DnsEndpoint[],
+  port: number,
+): Promise<DnsServers> {
   const udps: dgram.Socket[] = [];
   const tcps: net.Server[] = [];
   const timers = new Set<NodeJS.Timeout>();

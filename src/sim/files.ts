@@ -121,7 +121,10 @@ function renderRanges(format: RangeFile['format'], blocks: Block[]): string {
           values: regions.map((r) => ({
             name: `AzureCloud.${r}`,
             id: `AzureCloud.${r}`,
-            properties: { region: r, addressPrefixes: entries.filter((e) => e.region === r).map((e) => e.cidr) },
+            properties: {
+              region: r,
+              addressPrefixes: entries.filter((e) => e.region === r).map((e) => e.cidr),
+            },
           })),
         },
         null,

@@ -11,8 +11,8 @@
  *   hosts, CDN edges, platform front ends), hosting addresses follow.
  */
 import type { CatalogEntry } from '../catalog/types.ts';
-import type { DepRole } from './faults/types.ts';
 import type { ProviderSpec, Scenario, SiteSpec } from '../scenario/types.ts';
+import type { DepRole } from './faults/types.ts';
 import { fnv1a, intToIp, ipToInt } from './ip.ts';
 
 export const INFRA_BASE = ipToInt('127.1.0.0');
@@ -283,7 +283,8 @@ class PlanBuilder {
         const edges = this.providers.get(via)!.edges;
         // Two edges per site, chosen by hash, like anycast/DNS load balancing would spread them.
         const h = fnv1a(spec.domain);
-        frontAddresses = edges.length <= 2 ? [...edges] : [edges[h % edges.length], edges[(h + 1) % edges.length]];
+        frontAddresses =
+          edges.length <= 2 ? [...edges] : [edges[h % edges.length], edges[(h + 1) % edges.length]];
         for (const e of edges) this.bind(e, front, via, index);
       }
       return { index, domain: spec.domain, spec, hostingAddress: addr, front, frontAddresses };

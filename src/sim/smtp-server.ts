@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import type { Effect } from '../scenario/types.ts';
-import { type WorldContext, v4 } from './context.ts';
+import { v4, type WorldContext } from './context.ts';
 import { listen } from './dns-server.ts';
 
 interface MailHost {

@@ -52,7 +52,11 @@ function fill(template: string, status: number, host: string, ray: string): stri
   return template.replaceAll('{status}', String(status)).replaceAll('{host}', host).replaceAll('{ray}', ray);
 }
 
-function pickPage(entry: CatalogEntry | undefined, status: number, meaning: ErrorPage['meaning']): ErrorPage | undefined {
+function pickPage(
+  entry: CatalogEntry | undefined,
+  status: number,
+  meaning: ErrorPage['meaning'],
+): ErrorPage | undefined {
   const pages = entry?.errorPages ?? [];
   return (
     pages.find((p) => p.meaning === meaning && p.status.includes(status)) ??
@@ -130,7 +134,11 @@ function applyOwn(
   }
 }
 
-function overloaded(ok: WebAction & { kind: 'respond' }, e: Effect & { kind: 'overload' }, rand: number): WebAction {
+function overloaded(
+  ok: WebAction & { kind: 'respond' },
+  e: Effect & { kind: 'overload' },
+  rand: number,
+): WebAction {
   if (rand < e.errorRate) {
     return {
       ...ok,
@@ -171,7 +179,9 @@ function applyOrigin(
       // The origin's own error passes through the edge, with the origin's (unbranded) page.
       return { ...ok, status: e.status, body: genericError(e.status) };
     case 'slow':
-      return e.latencyMs >= CDN_READ_TIMEOUT_MS ? originError(524, CDN_READ_TIMEOUT_MS) : { ...ok, delayMs: e.latencyMs };
+      return e.latencyMs >= CDN_READ_TIMEOUT_MS
+        ? originError(524, CDN_READ_TIMEOUT_MS)
+        : { ...ok, delayMs: e.latencyMs };
     case 'overload':
       return overloaded(ok, e, rand);
     default:

@@ -11,10 +11,10 @@
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import { type WorldContext, v4 } from './context.ts';
+import { v4, type WorldContext } from './context.ts';
 import { listen } from './dns-server.ts';
-import type { Binding } from './plan.ts';
 import type { WorldPki } from './pki.ts';
+import type { Binding } from './plan.ts';
 import type { Tarpit } from './tarpit.ts';
 import { firstEffect, rolesAt, webAction } from './web-response.ts';
 
@@ -67,7 +67,14 @@ export class WebServers {
     this.defaultContext = tls.createSecureContext({ key: fallback.key, cert: fallback.chain });
     for (const [address, binding] of this.ctx.plan.bindings) {
       if (binding.kind !== 'hosting' && binding.kind !== 'cdn' && binding.kind !== 'platform') continue;
-      const ep: Endpoint = { address, binding, sites: new Set(binding.sites), http: null, https: null, state: 'closed' };
+      const ep: Endpoint = {
+        address,
+        binding,
+        sites: new Set(binding.sites),
+        http: null,
+        https: null,
+        state: 'closed',
+      };
       this.endpoints.push(ep);
       await this.openListeners(ep);
     }
@@ -171,7 +178,12 @@ export class WebServers {
     this.http.emit('connection', sock);
   }
 
-  private onSni(ep: Endpoint, raw: net.Socket, servername: string, cb: (e: Error | null, c?: tls.SecureContext) => void) {
+  private onSni(
+    ep: Endpoint,
+    raw: net.Socket,
+    servername: string,
+    cb: (e: Error | null, c?: tls.SecureContext) => void,
+  ) {
     const name = servername.toLowerCase();
     const site = this.siteFor(ep, name);
     if (site === undefined) return cb(null, this.defaultContext);
@@ -194,7 +206,8 @@ export class WebServers {
 
   private contextFor(ep: Endpoint, site: number, expired: boolean): Promise<tls.SecureContext> {
     const domain = this.ctx.plan.sites[site].domain;
-    const front = ep.binding.kind === 'hosting' ? undefined : this.ctx.plan.providers.get(ep.binding.provider);
+    const front =
+      ep.binding.kind === 'hosting' ? undefined : this.ctx.plan.providers.get(ep.binding.provider);
     const issuer = front?.catalog?.tlsIssuer ?? DEFAULT_ISSUER;
     const key = `${domain}|${issuer}|${expired}`;
     let p = this.contexts.get(key);
@@ -228,7 +241,10 @@ export class WebServers {
     if (action.kind === 'reset') return void meta.raw.resetAndDestroy();
     const send = () => {
       if (res.destroyed) return;
-      res.writeHead(action.status, { server: ep.binding.kind === 'hosting' ? 'nginx' : 'edge', ...action.headers });
+      res.writeHead(action.status, {
+        server: ep.binding.kind === 'hosting' ? 'nginx' : 'edge',
+        ...action.headers,
+      });
       res.end(action.body);
     };
     if (action.delayMs > 0) {

@@ -79,7 +79,10 @@ export async function startWorld(scenario: Scenario, opts: WorldOptions): Promis
     const dnsEndpoints = [
       { address: plan.resolver, mode: { kind: 'resolver' as const } },
       ...[...plan.providers.values()].flatMap((p) =>
-        p.nameServers.map((ns) => ({ address: ns.address, mode: { kind: 'authoritative' as const, provider: p.spec.id } })),
+        p.nameServers.map((ns) => ({
+          address: ns.address,
+          mode: { kind: 'authoritative' as const, provider: p.spec.id },
+        })),
       ),
     ];
     ports.dns = await portFor(ports.dns, plan.resolver);
@@ -131,7 +134,9 @@ export async function startWorld(scenario: Scenario, opts: WorldOptions): Promis
     await guard(listen(control, ports.control, plan.control), 'control', ports.control);
     stops.push(() => new Promise<void>((r) => control.close(() => r())));
     writeAtomic(join(stateDir, 'world.json'), `${JSON.stringify(info, null, 2)}\n`);
-    log(`world ${scenario.name}: ${plan.sites.length} sites, ${plan.bindings.size} addresses, resolver ${plan.resolver}:${ports.dns}`);
+    log(
+      `world ${scenario.name}: ${plan.sites.length} sites, ${plan.bindings.size} addresses, resolver ${plan.resolver}:${ports.dns}`,
+    );
     return { info, plan, clock, stop };
   } catch (err) {
     await stop();
@@ -189,7 +194,10 @@ function controlServer(info: WorldInfo, engine: FaultEngine, clock: Clock): http
       const from = Number(url.searchParams.get('from'));
       const to = Number(url.searchParams.get('to') ?? clock.now());
       if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) {
-        return json(400, { error: 'VIGIE_BAD_RANGE', message: 'from and to must be ms timestamps, from ≤ to' });
+        return json(400, {
+          error: 'VIGIE_BAD_RANGE',
+          message: 'from and to must be ms timestamps, from ≤ to',
+        });
       }
       return json(200, engine.reports(from, Math.min(to, clock.now())));
     }
@@ -205,6 +213,9 @@ function controlServer(info: WorldInfo, engine: FaultEngine, clock: Clock): http
       req.on('close', () => clearInterval(timer));
       return;
     }
-    json(404, { error: 'VIGIE_NOT_FOUND', message: 'try /world.json, /clock, /reports?from=&to=, /reports/stream' });
+    json(404, {
+      error: 'VIGIE_NOT_FOUND',
+      message: 'try /world.json, /clock, /reports?from=&to=, /reports/stream',
+    });
   });
 }
