@@ -105,7 +105,7 @@ export async function startWorld(scenario: Scenario, opts: WorldOptions): Promis
     writeAsnTable(plan, asnDb);
     const rangesDir = join(stateDir, 'ranges');
     writeRanges(plan, rangesDir);
-    if (opts.truthOut) writeFileSync(opts.truthOut, `${JSON.stringify(engine.truth())}\n`);
+    if (opts.truthOut) writeFileSync(opts.truthOut, `${JSON.stringify(engine.describeTruth())}\n`);
 
     ports.control = await portFor(ports.control, plan.control);
     const info: WorldInfo = {
