@@ -106,7 +106,7 @@ function recursive(
         },
       };
     }
-    if (data.cname && q.type !== 'CNAME') {
+    if (data.cname && q.type !== 'CNAME' && !apexHas(data, q.type)) {
       answers.push({ type: 'CNAME', name, ttl: TTL, class: 'IN', data: data.cname });
       if (seen.has(data.cname)) break;
       seen.add(name);
@@ -162,7 +162,7 @@ function authoritative(
     };
   }
   const answers =
-    data.cname && q.type !== 'CNAME'
+    data.cname && q.type !== 'CNAME' && !apexHas(data, q.type)
       ? [{ type: 'CNAME', name, ttl: TTL, class: 'IN', data: data.cname } as Answer]
       : recordsOf(name, data, q.type);
   return {
@@ -175,6 +175,16 @@ function authoritative(
       authorities: answers.length === 0 ? soaOf(plan, zone.apex) : [],
     },
   };
+}
+
+/**
+ * A zone apex whose address records point at a CDN or platform through a CNAME still answers its own
+ * NS, MX and SOA, as providers that "flatten" apex CNAMEs do (a bare CNAME cannot sit beside them).
+ */
+function apexHas(data: NameData, type: string): boolean {
+  if (type === 'NS' || type === 'SOA') return !!data.ns?.length;
+  if (type === 'MX') return !!data.mx?.length;
+  return false;
 }
 
 function zoneData(plan: WorldPlan, apex: string): NameData | undefined {

@@ -73,19 +73,38 @@ function readList(path: string): string[] {
 export function register(program: Command): void {
   program
     .command('map')
-    .description('discover what each domain depends on: DNS, CDN/platform, hosting network and region, plan, mail, TLS')
+    .description(
+      'discover what each domain depends on: DNS, CDN/platform, hosting network and region, plan, mail, TLS',
+    )
     .argument('[domain...]', 'domains to map (IDNs are converted to punycode)')
     .option('--file <list>', 'read domains from a file, one per line (- for standard input)')
-    .option('--world <dir>', "a simulated world's state directory: its resolver, AS table, ranges, ports and CA")
-    .option('--resolver <addr[:port]>', 'resolver to query (default: the world’s, else /etc/resolv.conf)', server)
-    .option('--asn-db <file>', 'IP-to-AS CSV (start,end,asn,org); repeatable (default: the world’s, else @ip-location-db/asn)', (v: string, prev?: string[]) => [...(prev ?? []), v])
-    .option('--ranges <dir>', 'directory of per-region range files (AWS, GCP, Azure, plain CIDR, geofeed), with or without index.json')
+    .option(
+      '--world <dir>',
+      "a simulated world's state directory: its resolver, AS table, ranges, ports and CA",
+    )
+    .option(
+      '--resolver <addr[:port]>',
+      'resolver to query (default: the world’s, else /etc/resolv.conf)',
+      server,
+    )
+    .option(
+      '--asn-db <file>',
+      'IP-to-AS CSV (start,end,asn,org); repeatable (default: the world’s, else @ip-location-db/asn)',
+      (v: string, prev?: string[]) => [...(prev ?? []), v],
+    )
+    .option(
+      '--ranges <dir>',
+      'directory of per-region range files (AWS, GCP, Azure, plain CIDR, geofeed), with or without index.json',
+    )
     .option('--ca <file>', 'extra root certificate (PEM) to verify TLS against (default: the world’s CA)')
     .option('--no-http', 'skip the HTTP GET (header fingerprints of CDNs and platforms)')
     .option('--no-tls', 'skip the TLS handshake (certificate issuer); much faster against a simulated world')
     .option('--http-port <n>', 'HTTP port (default: the world’s, else 80)', port)
     .option('--https-port <n>', 'HTTPS port (default: the world’s, else 443)', port)
-    .option('--declare <file>', 'declared dependencies (YAML/JSON list of {domain, origin?, platform?, components?})')
+    .option(
+      '--declare <file>',
+      'declared dependencies (YAML/JSON list of {domain, origin?, platform?, components?})',
+    )
     .option('--json', 'one JSON object per domain and line instead of the table')
     .option('--concurrency <n>', 'domains in flight at once', positiveInt, 256)
     .option('--timeout <ms>', 'per DNS attempt (2 retries); HTTP/TLS get 3×', positiveInt, 1000)
@@ -106,7 +125,8 @@ chain_too_long (more than 16 CNAMEs), no_address, error.`,
       if (domains.length === 0) throw new UsageError('give domains to map, or --file LIST');
       const world = o.world ? readWorld(o.world) : null;
       const resolver = o.resolver ?? world?.resolver ?? systemResolver();
-      if (!resolver) throw new UsageError('no resolver: give --resolver ADDR[:PORT] (nothing usable in /etc/resolv.conf)');
+      if (!resolver)
+        throw new UsageError('no resolver: give --resolver ADDR[:PORT] (nothing usable in /etc/resolv.conf)');
       const asnFiles = o.asnDb ?? (world ? [world.asnDb] : null);
       const asn = asnFiles ? AsnTable.load(asnFiles) : AsnTable.loadDefault();
       const rangesDir = o.ranges ?? world?.rangesDir;
@@ -121,7 +141,12 @@ chain_too_long (more than 16 CNAMEs), no_address, error.`,
         }
       }
       const declared = o.declare ? loadDeclarations(o.declare) : undefined;
-      const dns = new DnsClient({ server: resolver, timeoutMs: o.timeout, retries: 2, localAddress: o.source });
+      const dns = new DnsClient({
+        server: resolver,
+        timeoutMs: o.timeout,
+        retries: 2,
+        localAddress: o.source,
+      });
       const bar = progressBar(process.stderr, domains.length);
       try {
         const report = await mapDomains(domains, {
