@@ -19,9 +19,21 @@ export type Signature =
   | 'http_5xx'
   | 'cdn_error'
   | 'read_timeout'
-  | 'slow';
+  | 'slow'
+  /** An SMTP server answered its banner with a 4xx (temporary) or 5xx (permanent) reply. */
+  | 'smtp_4xx'
+  | 'smtp_5xx'
+  /**
+   * The probe could not be made for a local reason (no such source address, out of file
+   * descriptors): says something about the vantage, nothing about the site.
+   */
+  | 'probe_error';
 
-/** Phase timings in milliseconds; a phase not reached is absent. */
+/**
+ * Phase timings in real milliseconds, as measured on the sockets; a phase not reached is absent.
+ * `ttfb` runs from the request written to the first byte of the answer. On a simulated clock,
+ * multiply by {@link Observation.speed} for durations on the pipeline's clock.
+ */
 export interface PhaseTimings {
   dns?: number;
   connect?: number;
@@ -47,4 +59,30 @@ export interface Observation {
   cdn?: string;
   timings: PhaseTimings;
   detail?: string;
+  /** Clock milliseconds per real millisecond when probed (1 live, the world's speed in a simulation). */
+  speed?: number;
+  /** The phase that failed (or, for `slow`, the last one reached). */
+  phase?: ProbePhase;
+  /** Address family probed. */
+  family?: 4 | 6;
+  /** Every address the name resolved to (dns probes, and http probes that resolved). */
+  addresses?: string[];
+  /** TTL of the address records, seconds (lets a scheduler cache resolution). */
+  ttl?: number;
+  /** `http` or `https`, for http probes. */
+  scheme?: 'http' | 'https';
+  /** For `cdn_error`: what the recognised page means (the explain stage blames origin or edge from it). */
+  meaning?: 'origin_unreachable' | 'edge_error' | 'queue';
+  /** A waiting-room / queue page was served: overload evidence, not an outage. */
+  queue?: boolean;
+  /** The provider whose header fingerprint the response carries (a CDN or platform front end). */
+  front?: string;
+  /** Selected response headers (server, retry-after, location, and the catalog's fingerprint headers). */
+  headers?: Record<string, string>;
+  /** TLS: issuer organisation (else common name) of the certificate presented. */
+  issuer?: string;
+  /** TLS: the certificate's notAfter, ms since the epoch. */
+  certExpiry?: number;
 }
+
+export type ProbePhase = 'dns' | 'connect' | 'tls' | 'response';
