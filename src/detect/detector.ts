@@ -126,7 +126,7 @@ export class Detector {
     if (v.state !== before) {
       v.since = v.pending >= 0 ? v.pending : o.time;
       v.pending = -1;
-    } else if (v.state === 0 && (down || degraded)) this.o.reprobe?.(o.site, o.kind, o.vantage);
+    } else if (observed !== v.state) this.o.reprobe?.(o.site, o.kind, o.vantage); // confirm a change early, either way
     this.combine(o.site, role, svc, o.time);
   }
 

@@ -100,7 +100,10 @@ export class VantageHealth {
       .sort((a, b) => a - b);
     const median = others.length ? others[Math.floor(others.length / 2)] : null;
     const excessBad = median !== null && mine - median >= (this.o.excess ?? 0.5);
-    const healthy = !(spreadBad || excessBad);
+    // Hysteresis: a condemned vantage is cleared only on positive evidence of health, never for
+    // lack of data (a dead vantage soon sees few distinct groups in its window).
+    const evidence = seen >= (this.o.minGroups ?? 3) ? failing < (this.o.spread ?? 0.8) * seen : mine < 0.5;
+    const healthy = r.healthy ? !(spreadBad || excessBad) : !(spreadBad || excessBad) && evidence;
     if (healthy === r.healthy) return;
     r.healthy = healthy;
     const reason = healthy
