@@ -13,7 +13,7 @@ export class Units {
   private readonly siteAddr: Int32Array;
 
   constructor(
-    private readonly sites: readonly SiteSpec[],
+    sites: readonly SiteSpec[],
     private readonly address: (i: number) => string,
   ) {
     this.hashes = sites.map((s) => mix32(fnv1a(s.domain, fnv1a('site:'))));
