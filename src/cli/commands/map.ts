@@ -19,6 +19,7 @@ import { mapDomains } from '../../map/mapper.ts';
 import { progressBar } from '../../map/progress.ts';
 import { RegionTable } from '../../map/ranges.ts';
 import { readWorld } from '../../map/setup.ts';
+import { positiveInt, readList } from '../args.ts';
 
 interface MapOptions {
   file?: string;
@@ -44,30 +45,10 @@ function server(v: string): DnsServer {
   return s;
 }
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
-
 function port(v: string): number {
   const n = positiveInt(v);
   if (n > 65535) throw new InvalidArgumentError('must be a port number');
   return n;
-}
-
-/** Domains from a list file: one per line, blank lines and `#` comments ignored; `-` is stdin. */
-function readList(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read domain list ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
-  return text
-    .split('\n')
-    .map((l) => l.replace(/#.*/, '').trim())
-    .filter((l) => l !== '');
 }
 
 export function register(program: Command): void {
