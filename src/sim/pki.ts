@@ -8,8 +8,9 @@
  * whose validity ended yesterday.
  */
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { type KeyObject, KeyObject as KO, randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { issueLeaf, toPem } from './der.ts';
 
 x509.cryptoProvider.set(webcrypto as never);
 
@@ -22,6 +23,9 @@ interface Issuer {
   cert: x509.X509Certificate;
   keys: KeyPair;
   pem: string;
+  /** DER of its subject Name and its private key as a KeyObject, for the fast leaf path. */
+  nameDer: Buffer;
+  key: KeyObject;
 }
 
 export interface LeafPem {
@@ -36,7 +40,7 @@ export class WorldPki {
 
   private constructor(
     private root: Issuer,
-    private leafKeys: KeyPair,
+    private leafSpki: Buffer,
     readonly leafKeyPem: string,
   ) {}
 
@@ -59,7 +63,8 @@ export class WorldPki {
     const leafKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
     const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey);
     const leafKeyPem = x509.PemConverter.encode(pkcs8, 'PRIVATE KEY');
-    return new WorldPki({ cert, keys, pem: cert.toString('pem') }, leafKeys, leafKeyPem);
+    const spki = Buffer.from(await webcrypto.subtle.exportKey('spki', leafKeys.publicKey));
+    return new WorldPki(await asIssuer(cert, keys), spki, leafKeyPem);
   }
 
   /** The root certificate, PEM: what `--cacert` / the prober's trust store needs. */
@@ -81,7 +86,7 @@ export class WorldPki {
     const now = Date.now();
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: (++this.serial).toString(16).padStart(2, '0'),
-      subject: `CN=${org} Issuing CA (simulated), O=${org}`,
+      subject: `CN=${dn(org)} Issuing CA (simulated), O=${dn(org)}`,
       issuer: this.root.cert.subject,
       notBefore: new Date(now - DAY),
       notAfter: new Date(now + 3650 * DAY),
@@ -95,31 +100,37 @@ export class WorldPki {
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       ],
     });
-    return { cert, keys, pem: cert.toString('pem') };
+    return asIssuer(cert, keys);
   }
 
   /** Issue a leaf for `names` (the first is the subject) from `issuerOrg`. */
   async leaf(names: string[], issuerOrg: string, expired = false): Promise<LeafPem> {
     const issuer = await this.issuer(issuerOrg);
     const now = Date.now();
-    const notBefore = expired ? new Date(now - 90 * DAY) : new Date(now - DAY);
-    const notAfter = expired ? new Date(now - DAY) : new Date(now + 90 * DAY);
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: (++this.serial).toString(16).padStart(4, '0'),
-      subject: `CN=${names[0]}`,
-      issuer: issuer.cert.subject,
-      notBefore,
-      notAfter,
-      signingAlgorithm: ALG,
-      publicKey: this.leafKeys.publicKey,
-      signingKey: issuer.keys.privateKey,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension(names.map((n) => ({ type: 'dns' as const, value: n }))),
-      ],
+    const der = issueLeaf({
+      serial: BigInt(`0x${randomBytes(12).toString('hex')}`) + 1n,
+      issuerName: issuer.nameDer,
+      names,
+      notBefore: expired ? new Date(now - 90 * DAY) : new Date(now - DAY),
+      notAfter: expired ? new Date(now - DAY) : new Date(now + 90 * DAY),
+      spki: this.leafSpki,
+      issuerKey: issuer.key,
     });
-    return { key: this.leafKeyPem, chain: cert.toString('pem') + '\n' + issuer.pem };
+    return { key: this.leafKeyPem, chain: `${toPem(der)}${issuer.pem}` };
   }
+}
+
+async function asIssuer(cert: x509.X509Certificate, keys: KeyPair): Promise<Issuer> {
+  return {
+    cert,
+    keys,
+    pem: cert.toString('pem'),
+    nameDer: Buffer.from(cert.subjectName.toArrayBuffer()),
+    key: KO.from(keys.privateKey as unknown as Parameters<typeof KO.from>[0]),
+  };
+}
+
+/** Escape an attribute value for a DN string (RFC 4514): "Cloudflare, Inc." must stay one value. */
+function dn(value: string): string {
+  return value.replace(/([,+"\\<>;=])/g, '\\$1');
 }
