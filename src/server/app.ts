@@ -1,0 +1,171 @@
+/**
+ * `buildApp()`: the HTTP API as a Fastify instance, from injected parts (status source and writer,
+ * store, clock, target policy, token hash). Every route carries a JSON Schema (input validated,
+ * output serialised, published at `/openapi.json`); every error answers `{code, message}` with a
+ * stable code (`errors.ts`); public routes are rate limited per client address.
+ */
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Site } from '../model/site.ts';
+import { TargetPolicy } from '../net/address-policy.ts';
+import type { Store } from '../store/types.ts';
+import { TokenVerifier } from './auth.ts';
+import type { ServerContext } from './context.ts';
+import { errorSchema, toErrorBody } from './errors.ts';
+import type { ProbeMetrics } from './metrics/probe-metrics.ts';
+import { type RiskSource, StoreRiskSource } from './risk-cache.ts';
+import { componentRoutes } from './routes/components.ts';
+import { eventRoutes } from './routes/events.ts';
+import { feedRoutes } from './routes/feeds.ts';
+import { incidentRoutes } from './routes/incidents.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { siteRoutes } from './routes/sites.ts';
+import { statuspageRoutes } from './routes/statuspage.ts';
+import { SHARED_SCHEMAS } from './schemas.ts';
+import type { StatusSource, StatusWriter } from './status/types.ts';
+import type { PageInfo } from './statuspage.ts';
+
+export interface AppOptions {
+  source: StatusSource;
+  writer: StatusWriter;
+  store: Store;
+  clock: { now(): number };
+  /** Hash of the API token (`vigie serve --hash-token`); null: writes always answer 401. */
+  tokenHash: string | null;
+  /** Requests per client address per window on rate-limited routes; false to disable. */
+  rateLimit?: { max: number; windowMs: number } | false;
+  /** Which addresses new sites may be (default: public only). */
+  policy?: TargetPolicy;
+  page?: Partial<PageInfo>;
+  metrics?: ProbeMetrics;
+  risk?: RiskSource;
+  resolveHost?: (host: string) => Promise<string[]>;
+  onSitesChanged?: (change: { added: Site[]; removed: string[] }) => void;
+  sse?: { heartbeatMs?: number; maxClients?: number };
+  /**
+   * While the state keeps changing, rebuild a cached Statuspage body at most this often (real ms;
+   * default 1,000). 0: every change is visible at once (tests).
+   */
+  cacheMs?: number;
+  /** Fastify's logger (default off: the CLI prints its own lines). */
+  logger?: boolean;
+  /** Trust X-Forwarded-For (behind a reverse proxy) for rate limiting. */
+  trustProxy?: boolean;
+}
+
+export const DEFAULT_RATE_LIMIT = { max: 600, windowMs: 60_000 };
+
+export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: o.logger ?? false,
+    trustProxy: o.trustProxy ?? false,
+    bodyLimit: 4 * 1024 * 1024,
+  });
+  // Unknown fields are errors, not silently dropped. Query strings and path parameters are text, so
+  // they are coerced to their schema's types; JSON bodies are typed already and are not.
+  const ajvFor = (coerceTypes: boolean) => {
+    const ajv = new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes, allErrors: false });
+    for (const s of [errorSchema, ...SHARED_SCHEMAS]) ajv.addSchema(s);
+    return ajv;
+  };
+  const [textAjv, bodyAjv] = [ajvFor(true), ajvFor(false)];
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
+  );
+  const verifier = new TokenVerifier(o.tokenHash);
+  const ctx: ServerContext = {
+    source: o.source,
+    writer: o.writer,
+    store: o.store,
+    clock: o.clock,
+    policy: o.policy ?? TargetPolicy.strict(),
+    page: { id: 'vigie', name: 'Vigie', url: 'http://localhost', timeZone: 'Etc/UTC', ...o.page },
+    risk: o.risk ?? new StoreRiskSource(o.store, o.clock),
+    metrics: o.metrics ?? null,
+    requireToken: verifier.guard(),
+    resolveHost: o.resolveHost ?? null,
+    onSitesChanged: o.onSitesChanged ?? (() => {}),
+    cacheMs: o.cacheMs ?? 1000,
+    sse: { heartbeatMs: o.sse?.heartbeatMs ?? 15_000, maxClients: o.sse?.maxClients ?? 1000, clients: 0 },
+  };
+
+  app.addSchema(errorSchema);
+  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+  app.setErrorHandler((err, _req, reply) => {
+    const { status, body } = toErrorBody(err);
+    if (status >= 500) app.log.error(err);
+    reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply
+      .code(404)
+      .send({ code: 'VIGIE_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Vigie API',
+        version: '1',
+        description:
+          'An observatory of web-hosting outages: sites, components and their state, incidents with evidence, ' +
+          'what-if, concentration; Statuspage-compatible endpoints; Atom; Server-Sent Events; Prometheus metrics.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
+  });
+  const limit = o.rateLimit === undefined ? DEFAULT_RATE_LIMIT : o.rateLimit;
+  if (limit) await app.register(rateLimit, { global: true, max: limit.max, timeWindow: limit.windowMs });
+
+  await app.register(siteRoutes, ctx);
+  await app.register(incidentRoutes, ctx);
+  await app.register(componentRoutes, ctx);
+  await app.register(statuspageRoutes, ctx);
+  await app.register(feedRoutes, ctx);
+  await app.register(eventRoutes, ctx);
+  await app.register(metricsRoutes, ctx);
+
+  app.get(
+    '/openapi.json',
+    {
+      schema: {
+        summary: 'This API, as OpenAPI 3',
+        tags: ['meta'],
+        response: { 200: { type: 'object', additionalProperties: true } },
+      },
+    },
+    async () => app.swagger(),
+  );
+  app.get(
+    '/api/health',
+    {
+      config: { rateLimit: false },
+      schema: {
+        summary: 'Liveness, and the size of what is watched',
+        tags: ['meta'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ok: { type: 'boolean' },
+              version: { type: 'integer' },
+              sites: { type: 'integer' },
+              openIncidents: { type: 'integer' },
+            },
+          },
+        },
+      },
+    },
+    async () => ({
+      ok: true,
+      version: o.source.version(),
+      sites: o.source.counts().sites,
+      openIncidents: o.source.incidents('open').length,
+    }),
+  );
+  return app;
+}

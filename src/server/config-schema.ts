@@ -1,0 +1,52 @@
+/** JSON Schema (draft 2020-12) of `vigie.yaml`, the server's configuration. */
+const site = {
+  anyOf: [
+    { type: ['string', 'number'], minLength: 1 },
+    {
+      type: 'object',
+      required: ['domain'],
+      additionalProperties: false,
+      properties: {
+        domain: { type: 'string', minLength: 1 },
+        mail: { type: 'boolean' },
+        weight: { type: 'number', minimum: 0 },
+        tags: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  ],
+};
+
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, description: 'Name of the status page' },
+    public_url: {
+      type: 'string',
+      pattern: '^https?://',
+      description: 'Where the API is reached (feeds, shortlinks)',
+    },
+    sites: { type: 'array', items: site },
+    sites_file: { type: 'string', minLength: 1, description: 'A list file, one domain per line, # comments' },
+    resolver: { type: 'string', minLength: 1, description: 'DNS resolver ADDRESS[:PORT]' },
+    vantage: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'Name of this vantage point' },
+    store: { type: 'string', minLength: 1, description: 'sqlite:PATH (default) or postgres://…' },
+    listen: { type: 'string', minLength: 1, description: 'HOST:PORT to listen on' },
+    token_hash: { type: 'string', minLength: 1, description: 'Output of vigie serve --hash-token' },
+    allow_private: { type: 'boolean', description: 'Probe private, loopback and link-local targets' },
+    world: { type: 'string', minLength: 1, description: 'Simulation: a world directory (world.json)' },
+    interval: { type: ['string', 'number'], description: 'Probe interval per site (e.g. 60s)' },
+    timeout: { type: ['string', 'number'], description: 'Deadline of one probe (e.g. 10s)' },
+    https: { type: 'boolean', description: 'Probe the web over HTTPS' },
+    rate_limit: {
+      anyOf: [
+        { const: false },
+        {
+          type: 'object',
+          additionalProperties: false,
+          properties: { max: { type: 'integer', minimum: 1 }, window: { type: 'string' } },
+        },
+      ],
+    },
+  },
+} as const;

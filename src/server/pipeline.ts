@@ -1,0 +1,154 @@
+/**
+ * The watching pipeline `vigie serve` runs beside the API: probing from each vantage through a
+ * resolver guarded by the target policy, detection, transitions committed to the store — the same
+ * wiring as `vigie watch`, with the sites able to change while it runs (the API adds and removes them).
+ * Explanation (incidents) joins through the Bus's `incident` topic once it is wired end to end.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AsnTable } from '../asn/table.ts';
+import type { Bus } from '../bus/bus.ts';
+import { loadCatalog } from '../catalog/load.ts';
+import type { Clock } from '../clock/clock.ts';
+import { DnsClient } from '../dns/client.ts';
+import type { DnsServer } from '../dns/types.ts';
+import type { Site } from '../model/site.ts';
+import type { TargetPolicy } from '../net/address-policy.ts';
+import { guardResolver, type RefusedResolution } from '../net/guard-resolver.ts';
+import { createProbeContext } from '../probe/context.ts';
+import type { WorldInfo } from '../sim/files.ts';
+import type { Store } from '../store/types.ts';
+import { Detection, Probing } from '../watch/watch.ts';
+
+export interface PipelineOptions {
+  store: Store;
+  bus: Bus;
+  clock: Clock;
+  policy: TargetPolicy;
+  resolver: DnsServer;
+  world: WorldInfo | null;
+  vantage: string;
+  intervalMs: number;
+  timeoutMs: number;
+  https: boolean;
+  onRefused: (r: RefusedResolution) => void;
+}
+
+export interface Pipeline {
+  add(sites: readonly Site[]): void;
+  remove(domains: readonly string[]): void;
+  stop(): Promise<void>;
+}
+
+export function readWorld(dir: string): WorldInfo {
+  const path = dir.endsWith('.json') ? dir : join(dir, 'world.json');
+  return JSON.parse(readFileSync(path, 'utf8')) as WorldInfo;
+}
+
+export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
+  const real = (ms: number) => o.clock.toReal(ms);
+  const vantages = o.world?.vantages.length ? o.world.vantages : [{ id: o.vantage, address: undefined }];
+  const clients: DnsClient[] = [];
+  const catalog = loadCatalog();
+  const ca = o.world ? readFileSync(o.world.caFile, 'utf8') : undefined;
+  const contexts = vantages.map((v) => {
+    const client = new DnsClient({
+      server: o.resolver,
+      localAddress: v.address,
+      timeoutMs: Math.max(1, Math.floor(real(o.timeoutMs / 2) / 2)),
+      retries: 1,
+    });
+    clients.push(client);
+    return createProbeContext({
+      vantage: v.id,
+      localAddress: v.address,
+      // Every resolution passes the policy: a name re-resolving to a private address is refused here.
+      resolver: guardResolver(client, o.policy, o.onRefused),
+      ports: o.world
+        ? { http: o.world.ports.http, https: o.world.ports.https, smtp: o.world.ports.smtp }
+        : undefined,
+      ca,
+      timeouts: {
+        dns: real(o.timeoutMs / 2),
+        connect: real(o.timeoutMs),
+        tls: real(o.timeoutMs),
+        response: real(o.timeoutMs),
+      },
+      clock: o.clock,
+      catalog,
+    }).ctx;
+  });
+  const probing = new Probing({
+    clock: o.clock,
+    bus: o.bus,
+    vantages: contexts,
+    intervalMs: o.intervalMs,
+    timeoutMs: o.timeoutMs * 2,
+    concurrency: 256,
+  });
+  const detection = new Detection({
+    bus: o.bus,
+    clock: o.clock,
+    intervalMs: o.intervalMs,
+    asn: o.world ? AsnTable.load(o.world.asnDb) : undefined,
+    reprobe: (s, k, v, d) => probing.reprobe(s, k, v, d),
+  });
+  const current = await o.store.currentStates();
+  detection.detector.restore(
+    current
+      .filter((c) => c.vantage === null && c.to !== 'unknown' && c.role === 'web')
+      .map((c) => ({
+        site: c.site,
+        role: c.role,
+        state: c.to as 'up' | 'degraded' | 'down',
+        since: c.observationTime,
+      })),
+  );
+  // Transitions are committed in order; the snapshot reads them from the Bus directly.
+  let writes: Promise<void> = Promise.resolve();
+  const offTransition = o.bus.subscribe('transition', (t) => {
+    writes = writes
+      .then(() =>
+        o.store.recordTransitions([
+          {
+            site: t.site,
+            role: t.role,
+            vantage: null,
+            from: t.from,
+            to: t.to,
+            at: t.at,
+            signature: t.signature,
+            observationTime: t.since,
+          },
+        ]),
+      )
+      .catch((e) => void process.stderr.write(`vigie: cannot record a transition: ${e}\n`));
+  });
+  const offIncident = o.bus.subscribe('incident', (i) => {
+    writes = writes
+      .then(() => o.store.upsertIncidents([i]))
+      .catch((e) => void process.stderr.write(`vigie: cannot record an incident: ${e}\n`));
+  });
+  const offObservation = o.bus.subscribe('observation', (obs) => void o.store.addObservations([obs]));
+  const add = (sites: readonly Site[]) =>
+    probing.add(
+      sites.map((s) => ({ domain: s.domain, secure: o.https, kinds: s.mail ? ['http', 'smtp'] : ['http'] })),
+    );
+  add(await o.store.listSites());
+  probing.start();
+  return {
+    add,
+    remove: (domains) => {
+      for (const d of domains) probing.remove(d);
+    },
+    async stop() {
+      await probing.stop();
+      detection.close();
+      offTransition();
+      offIncident();
+      offObservation();
+      await writes;
+      await Promise.all(clients.map((c) => c.close()));
+    },
+  };
+}

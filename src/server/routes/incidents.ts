@@ -1,0 +1,76 @@
+/** Incidents: list and read with evidence, exonerations and timeline (public); acknowledge (token). */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ServerContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { publicErrors, ref, writeErrors } from '../schemas.ts';
+
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+export const incidentRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
+  app.get<{ Querystring: { status: 'open' | 'resolved' | 'all'; limit: number } }>(
+    '/api/incidents',
+    {
+      schema: {
+        summary: 'Incidents, most recently started first',
+        tags: ['incidents'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: ['open', 'resolved', 'all'], default: 'all' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { incidents: { type: 'array', items: ref('IncidentView') } } },
+          ...publicErrors,
+        },
+      },
+    },
+    async (req) => ({ incidents: ctx.source.incidents(req.query.status).slice(0, req.query.limit) }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/incidents/:id',
+    {
+      schema: {
+        summary: 'One incident: cause, evidence, exonerations, timeline',
+        tags: ['incidents'],
+        params: idParams,
+        response: { 200: ref('IncidentView'), 404: ref('Error'), ...publicErrors },
+      },
+    },
+    async (req) => {
+      const i = ctx.source.incident(req.params.id);
+      if (!i) throw new ApiError('VIGIE_NOT_FOUND', `no incident ${req.params.id}`);
+      return i;
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { note?: string } | undefined }>(
+    '/api/incidents/:id/acknowledge',
+    {
+      preHandler: ctx.requireToken,
+      schema: {
+        summary: 'Acknowledge an incident (a human has seen it), with an optional note',
+        tags: ['incidents'],
+        security: [{ bearer: [] }],
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { note: { type: 'string', maxLength: 2000 } },
+        },
+        response: { 200: ref('IncidentView'), 404: ref('Error'), ...writeErrors },
+      },
+    },
+    async (req) => {
+      const ack = ctx.writer.acknowledge(req.params.id, req.body?.note ?? '');
+      if (!ack) throw new ApiError('VIGIE_NOT_FOUND', `no incident ${req.params.id}`);
+      return ctx.source.incident(req.params.id);
+    },
+  );
+};

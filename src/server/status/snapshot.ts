@@ -1,0 +1,347 @@
+/**
+ * The in-memory {@link StatusSource}: loaded once from the Store, then kept current from the Bus
+ * (transitions, incidents, vantage health) and from the API's own writes. Everything a request reads
+ * is maintained incrementally or cached per version, so a status page over 100,000 sites costs the
+ * same as over ten: counts per state and failing dependents per component are updated on each
+ * transition, not recounted per request.
+ */
+import type { Bus } from '../../bus/bus.ts';
+import type { ServiceRole, StateTransition, VantageHealthChange } from '../../detect/types.ts';
+import type { Component, Dependency, Incident, Site } from '../../model/index.ts';
+import type { Store } from '../../store/types.ts';
+import { blamedStates, incidentView } from './derive.ts';
+import type {
+  Acknowledgement,
+  ComponentView,
+  IncidentView,
+  RoleState,
+  SiteCounts,
+  SiteQuery,
+  SiteStateName,
+  SiteView,
+  StatusEvent,
+  StatusSource,
+  VantageView,
+} from './types.ts';
+
+interface SiteEntry {
+  site: Site;
+  services: Partial<Record<ServiceRole, RoleState>>;
+  state: SiteStateName;
+}
+
+const RANK: Record<SiteStateName, number> = { unknown: 0, up: 1, degraded: 2, down: 3 };
+const failingState = (s: SiteStateName) => s === 'down' || s === 'degraded';
+
+export interface SnapshotOptions {
+  /** The pipeline's clock (only `now`). */
+  clock: { now(): number };
+  /** Resolved incidents kept in memory (most recent). Default 500. */
+  keepResolved?: number;
+}
+
+export class StatusSnapshot implements StatusSource {
+  private v = 0;
+  private changed: number;
+  private siteMap = new Map<string, SiteEntry>();
+  private stateCounts: SiteCounts = { sites: 0, up: 0, degraded: 0, down: 0, unknown: 0 };
+  private componentMap = new Map<string, Component>();
+  /** Site → the distinct components it depends on; component → dependents and failing dependents. */
+  private siteDeps = new Map<string, string[]>();
+  private dependents = new Map<string, number>();
+  private failingDependents = new Map<string, number>();
+  private incidentMap = new Map<string, Incident>();
+  private acks = new Map<string, Acknowledgement>();
+  private vantageMap = new Map<string, VantageView>();
+  private listeners = new Set<(e: StatusEvent) => void>();
+  private cache: {
+    version: number;
+    incidents: IncidentView[];
+    components: ComponentView[];
+    byId: Map<string, ComponentView>;
+  } | null = null;
+
+  constructor(private readonly o: SnapshotOptions) {
+    this.changed = o.clock.now();
+  }
+
+  /** Load sites, agreed states, components, dependencies and incidents from the store. */
+  async load(store: Store): Promise<void> {
+    this.addSites(await store.listSites(), false);
+    for (const c of await store.currentStates()) {
+      if (c.vantage !== null) continue;
+      this.setService(c.site, c.role, { state: c.to, since: c.observationTime, signature: c.signature });
+    }
+    this.setDependencies(await store.listComponents(), await store.dependencies());
+    for (const i of await store.incidents({ limit: this.o.keepResolved ?? 500 }))
+      this.incidentMap.set(i.id, i);
+    for (const i of await store.incidents({ open: true, limit: 10_000 })) this.incidentMap.set(i.id, i);
+    this.touch();
+  }
+
+  /** Follow the pipeline: returns the function that stops following. */
+  attach(bus: Bus): () => void {
+    const offs = [
+      bus.subscribe('transition', (t) => this.applyTransition(t)),
+      bus.subscribe('incident', (i) => this.applyIncident(i)),
+      bus.subscribe('vantage', (c) => this.applyVantage(c)),
+    ];
+    return () => {
+      for (const off of offs) off();
+    };
+  }
+
+  applyTransition(t: StateTransition): void {
+    if (!this.siteMap.has(t.site)) return;
+    this.setService(t.site, t.role, { state: t.to, since: t.since, signature: t.signature });
+    this.touch();
+    this.emit({
+      type: 'transition',
+      data: { site: t.site, role: t.role, from: t.from, to: t.to, at: t.at, signature: t.signature },
+    });
+  }
+
+  applyIncident(i: Incident): void {
+    this.incidentMap.set(i.id, i);
+    this.pruneResolved();
+    this.touch();
+    this.emit({ type: 'incident', data: incidentView(i, this.acks.get(i.id) ?? null) });
+  }
+
+  applyVantage(c: VantageHealthChange): void {
+    const view = { vantage: c.vantage, healthy: c.healthy, at: c.at, reason: c.reason };
+    this.vantageMap.set(c.vantage, view);
+    this.touch();
+    this.emit({ type: 'vantage', data: view });
+  }
+
+  /** Add (or update) sites; new ones start `unknown`. */
+  addSites(sites: readonly Site[], notify = true): void {
+    const added: string[] = [];
+    for (const site of sites) {
+      const cur = this.siteMap.get(site.domain);
+      if (cur) {
+        cur.site = site;
+        continue;
+      }
+      this.siteMap.set(site.domain, { site, services: {}, state: 'unknown' });
+      this.stateCounts.sites++;
+      this.stateCounts.unknown++;
+      added.push(site.domain);
+    }
+    if (notify) {
+      this.touch();
+      this.emit({ type: 'sites', data: { added, removed: [] } });
+    }
+  }
+
+  removeSites(domains: readonly string[]): void {
+    const removed: string[] = [];
+    for (const d of domains) {
+      const e = this.siteMap.get(d);
+      if (!e) continue;
+      this.countFailing(d, e.state, 'unknown');
+      this.stateCounts[e.state]--;
+      this.stateCounts.sites--;
+      for (const c of this.siteDeps.get(d) ?? []) this.dependents.set(c, (this.dependents.get(c) ?? 1) - 1);
+      this.siteDeps.delete(d);
+      this.siteMap.delete(d);
+      removed.push(d);
+    }
+    this.touch();
+    this.emit({ type: 'sites', data: { added: [], removed } });
+  }
+
+  /** Replace the known components and the dependencies of the sites they mention. */
+  setDependencies(components: readonly Component[], dependencies: readonly Dependency[]): void {
+    for (const c of components) this.componentMap.set(c.id, c);
+    const bySite = new Map<string, Set<string>>();
+    for (const d of dependencies) {
+      let s = bySite.get(d.site);
+      if (!s) {
+        s = new Set();
+        bySite.set(d.site, s);
+      }
+      s.add(d.component);
+    }
+    for (const [site, comps] of bySite) {
+      const e = this.siteMap.get(site);
+      const failing = e ? failingState(e.state) : false;
+      for (const c of this.siteDeps.get(site) ?? []) {
+        this.dependents.set(c, (this.dependents.get(c) ?? 1) - 1);
+        if (failing) this.failingDependents.set(c, (this.failingDependents.get(c) ?? 1) - 1);
+      }
+      const list = [...comps];
+      this.siteDeps.set(site, list);
+      for (const c of list) {
+        this.dependents.set(c, (this.dependents.get(c) ?? 0) + 1);
+        if (failing) this.failingDependents.set(c, (this.failingDependents.get(c) ?? 0) + 1);
+      }
+    }
+    this.touch();
+  }
+
+  acknowledge(id: string, note: string): Acknowledgement | null {
+    if (!this.incidentMap.has(id)) return null;
+    const ack = { at: this.o.clock.now(), note };
+    this.acks.set(id, ack);
+    this.touch();
+    this.emit({ type: 'acknowledged', data: { incident: id, ...ack } });
+    return ack;
+  }
+
+  // --- StatusSource ---------------------------------------------------------------------------
+
+  version(): number {
+    return this.v;
+  }
+
+  updatedAt(): number {
+    return this.changed;
+  }
+
+  counts(): SiteCounts {
+    return { ...this.stateCounts };
+  }
+
+  sites(q: SiteQuery): { total: number; items: SiteView[] } {
+    const items: SiteView[] = [];
+    let total = 0;
+    const needle = q.q?.toLowerCase();
+    for (const e of this.siteMap.values()) {
+      if (q.state && e.state !== q.state) continue;
+      if (needle && !e.site.domain.includes(needle)) continue;
+      if (total >= q.offset && items.length < q.limit) items.push(view(e));
+      total++;
+    }
+    return { total, items };
+  }
+
+  site(domain: string): SiteView | null {
+    const e = this.siteMap.get(domain);
+    return e ? view(e) : null;
+  }
+
+  components(): readonly ComponentView[] {
+    return this.derived().components;
+  }
+
+  component(id: string): ComponentView | null {
+    return this.derived().byId.get(id) ?? null;
+  }
+
+  incidents(filter: 'open' | 'resolved' | 'all'): readonly IncidentView[] {
+    const all = this.derived().incidents;
+    if (filter === 'all') return all;
+    return all.filter((i) => (filter === 'open') === (i.resolvedAt === null));
+  }
+
+  incident(id: string): IncidentView | null {
+    return this.derived().incidents.find((i) => i.id === id) ?? null;
+  }
+
+  vantages(): VantageView[] {
+    return [...this.vantageMap.values()];
+  }
+
+  onChange(listener: (e: StatusEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  private setService(domain: string, role: ServiceRole, s: RoleState): void {
+    const e = this.siteMap.get(domain);
+    if (!e) return;
+    e.services[role] = s;
+    let worst: SiteStateName = 'unknown';
+    for (const r of Object.values(e.services)) if (r && RANK[r.state] > RANK[worst]) worst = r.state;
+    if (worst === e.state) return;
+    this.countFailing(domain, e.state, worst);
+    this.stateCounts[e.state]--;
+    this.stateCounts[worst]++;
+    e.state = worst;
+  }
+
+  private countFailing(domain: string, from: SiteStateName, to: SiteStateName): void {
+    const delta = Number(failingState(to)) - Number(failingState(from));
+    if (delta === 0) return;
+    for (const c of this.siteDeps.get(domain) ?? [])
+      this.failingDependents.set(c, (this.failingDependents.get(c) ?? 0) + delta);
+  }
+
+  private pruneResolved(): void {
+    const keep = this.o.keepResolved ?? 500;
+    const resolved = [...this.incidentMap.values()].filter((i) => i.resolvedAt !== null);
+    if (resolved.length <= keep) return;
+    resolved.sort((a, b) => b.startedAt - a.startedAt);
+    for (const i of resolved.slice(keep)) {
+      this.incidentMap.delete(i.id);
+      this.acks.delete(i.id);
+    }
+  }
+
+  /** Incident and component views, recomputed once per version (O(components + incidents)). */
+  private derived(): NonNullable<StatusSnapshot['cache']> {
+    if (this.cache?.version === this.v) return this.cache;
+    const incidents = [...this.incidentMap.values()]
+      .map((i) => incidentView(i, this.acks.get(i.id) ?? null))
+      .sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1));
+    const open = incidents.filter((i) => i.resolvedAt === null);
+    const blamed = blamedStates(open);
+    const exonerations = new Map<string, { incident: string; evidence: string }[]>();
+    for (const i of open)
+      for (const x of i.exonerated) {
+        const id = `provider:${x.provider}`;
+        const list = exonerations.get(id) ?? [];
+        list.push({ incident: i.id, evidence: x.evidence });
+        exonerations.set(id, list);
+      }
+    const components: ComponentView[] = [];
+    const byId = new Map<string, ComponentView>();
+    for (const c of this.componentMap.values()) {
+      const b = blamed.get(c.id);
+      const cv: ComponentView = {
+        ...c,
+        state: b?.state ?? 'operational',
+        sites: this.dependents.get(c.id) ?? 0,
+        failing: this.failingDependents.get(c.id) ?? 0,
+        incidents: b?.incidents ?? [],
+        exonerations: exonerations.get(c.id) ?? [],
+      };
+      components.push(cv);
+      byId.set(c.id, cv);
+    }
+    components.sort((a, b) => b.sites - a.sites || (a.id < b.id ? -1 : 1));
+    this.cache = { version: this.v, incidents, components, byId };
+    return this.cache;
+  }
+
+  private touch(): void {
+    this.v++;
+    this.changed = this.o.clock.now();
+  }
+
+  private emit(e: StatusEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A broken listener (a closed stream) must not stop the others.
+      }
+    }
+  }
+}
+
+function view(e: SiteEntry): SiteView {
+  let since: number | null = null;
+  let signature: SiteView['signature'] = 'ok';
+  for (const r of Object.values(e.services)) {
+    if (r && r.state === e.state) {
+      since = r.since;
+      signature = r.signature;
+    }
+  }
+  return { ...e.site, state: e.state, since, signature, services: { ...e.services } };
+}

@@ -1,0 +1,127 @@
+/**
+ * The server's read model: what is true now (sites with their state, components with theirs and the
+ * exonerations, incidents), behind one small interface so the HTTP layer never reaches into the
+ * pipeline. {@link StatusSnapshot} implements it in memory, loaded from the Store and kept current
+ * from the Bus; another process could implement it over a shared cache.
+ */
+import type { ServiceRole } from '../../detect/types.ts';
+import type { Component, Incident, Signature, Site } from '../../model/index.ts';
+
+export type SiteStateName = 'up' | 'degraded' | 'down' | 'unknown';
+
+/** One service of a site: web, dns or mail. */
+export interface RoleState {
+  state: SiteStateName;
+  since: number | null;
+  signature: Signature;
+}
+
+export interface SiteView extends Site {
+  /** The worst state over the site's services. */
+  state: SiteStateName;
+  since: number | null;
+  signature: Signature;
+  services: Partial<Record<ServiceRole, RoleState>>;
+}
+
+/** Statuspage's component vocabulary, used for Vigie's components too. */
+export type ComponentState = 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage';
+
+export interface ComponentExoneration {
+  incident: string;
+  evidence: string;
+}
+
+export interface ComponentView extends Component {
+  state: ComponentState;
+  /** Monitored sites depending on it, in any role. */
+  sites: number;
+  /** Of those, how many are not up right now (degraded or down). */
+  failing: number;
+  /** Open incidents blaming it (directly, or one of its regions, roles or segments). */
+  incidents: string[];
+  /** Open incidents in which it was shown not to be at fault, with the evidence. */
+  exonerations: ComponentExoneration[];
+}
+
+/** Statuspage's incident lifecycle, derived from Vigie's incident. */
+export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved';
+export type Impact = 'none' | 'minor' | 'major' | 'critical';
+
+export interface Acknowledgement {
+  at: number;
+  note: string;
+}
+
+export interface IncidentView extends Incident {
+  name: string;
+  status: IncidentStatus;
+  impact: Impact;
+  /** Component ids the cause names (`provider:ovh`, `region:ovh/sbg`…). */
+  components: string[];
+  /** Share of the peak's failing sites restored, from the latest timeline point (0..1). */
+  restored: number;
+  acknowledged: Acknowledgement | null;
+  updatedAt: number;
+}
+
+export interface VantageView {
+  vantage: string;
+  healthy: boolean;
+  at: number;
+  reason: string;
+}
+
+export interface SiteCounts {
+  sites: number;
+  up: number;
+  degraded: number;
+  down: number;
+  unknown: number;
+}
+
+export interface SiteQuery {
+  state?: SiteStateName;
+  /** Substring of the domain. */
+  q?: string;
+  offset: number;
+  limit: number;
+}
+
+/** A change, as the live stream sends it. */
+export type StatusEvent =
+  | {
+      type: 'transition';
+      data: { site: string; role: ServiceRole; from: string; to: string; at: number; signature: Signature };
+    }
+  | { type: 'incident'; data: IncidentView }
+  | { type: 'vantage'; data: VantageView }
+  | { type: 'sites'; data: { added: string[]; removed: string[] } }
+  | { type: 'acknowledged'; data: { incident: string } & Acknowledgement };
+
+/** What the HTTP layer reads. Every method is synchronous and cheap: the heavy lifting is done on change. */
+export interface StatusSource {
+  /** Increments on every change: a cache keyed on it is never stale. */
+  version(): number;
+  /** Clock time of the latest change. */
+  updatedAt(): number;
+  counts(): SiteCounts;
+  sites(query: SiteQuery): { total: number; items: SiteView[] };
+  site(domain: string): SiteView | null;
+  components(): readonly ComponentView[];
+  component(id: string): ComponentView | null;
+  /** Incidents, most recently started first. */
+  incidents(filter: 'open' | 'resolved' | 'all'): readonly IncidentView[];
+  incident(id: string): IncidentView | null;
+  vantages(): VantageView[];
+  /** Listen to changes; returns the unsubscribe function. */
+  onChange(listener: (event: StatusEvent) => void): () => void;
+}
+
+/** The writes the API makes to the read model (after the Store has committed them). */
+export interface StatusWriter {
+  addSites(sites: readonly Site[]): void;
+  removeSites(domains: readonly string[]): void;
+  /** Null when no such incident. */
+  acknowledge(id: string, note: string): Acknowledgement | null;
+}
