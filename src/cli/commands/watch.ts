@@ -12,8 +12,11 @@ import { InProcessBus } from '../../bus/bus.ts';
 import { loadCatalog } from '../../catalog/load.ts';
 import { type Clock, ScaledClock, SystemClock } from '../../clock/clock.ts';
 import type { StateTransition } from '../../detect/types.ts';
+import { DnsClient } from '../../dns/client.ts';
 import { parseServer, systemResolver } from '../../dns/resolv-conf.ts';
 import { UsageError } from '../../errors.ts';
+import { TargetPolicy } from '../../net/address-policy.ts';
+import { guardResolver } from '../../net/guard-resolver.ts';
 import { createProbeContext, type OwnedProbeContext } from '../../probe/context.ts';
 import type { WorldInfo } from '../../sim/files.ts';
 import { DEFAULT_STORE_URL, openStore } from '../../store/index.ts';
@@ -30,6 +33,7 @@ interface WatchOptions {
   concurrency: number;
   https?: boolean;
   json?: boolean;
+  allowPrivate?: boolean;
 }
 
 function readWorldInfo(dir: string): WorldInfo {
@@ -55,6 +59,10 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'probes in flight at once', positiveInt, 256)
     .option('--https', 'probe the web over HTTPS')
     .option('--json', 'print transitions as JSON lines')
+    .option(
+      '--allow-private',
+      'probe private, loopback and link-local addresses too (refused by default outside a world)',
+    )
     .action(async (domains: string[], o: WatchOptions) => {
       const world = o.world ? readWorldInfo(o.world) : null;
       const clock: Clock = world
@@ -72,11 +80,30 @@ export function register(program: Command): void {
       const real = (ms: number) => clock.toReal(ms);
       const ca = world ? readFileSync(world.caFile, 'utf8') : undefined;
       const vantages = world?.vantages.length ? world.vantages : [{ id: 'local', address: undefined }];
+      // Outside a simulated world, never probe private, loopback, link-local or metadata addresses:
+      // every resolution is filtered, so a name re-resolving to one is caught at probe time.
+      const policy = new TargetPolicy({ allowPrivate: !!world || !!o.allowPrivate });
+      const clients: DnsClient[] = [];
       const contexts: OwnedProbeContext[] = vantages.map((v) =>
         createProbeContext({
           vantage: v.id,
           localAddress: v.address,
-          resolver,
+          resolver: guardResolver(
+            track(
+              clients,
+              new DnsClient({
+                server: resolver,
+                localAddress: v.address,
+                timeoutMs: real(o.timeout / 4),
+                retries: 1,
+              }),
+            ),
+            policy,
+            (r) =>
+              process.stderr.write(
+                `refused ${r.name}: ${r.refused.map((x) => `${x.address} (${x.ok ? '' : x.reason})`).join(', ')}\n`,
+              ),
+          ),
           ports: world
             ? { http: world.ports.http, https: world.ports.https, smtp: world.ports.smtp }
             : undefined,
@@ -161,5 +188,11 @@ export function register(program: Command): void {
       await writes;
       await store.close();
       await Promise.all(contexts.map((c) => c.close()));
+      await Promise.all(clients.map((c) => c.close()));
     });
+}
+
+function track<T>(list: T[], item: T): T {
+  list.push(item);
+  return item;
 }
