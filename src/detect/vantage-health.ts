@@ -51,20 +51,23 @@ export class VantageHealth {
       r = { time: [], group: [], failed: [], head: 0, healthy: true, lastEval: -Infinity };
       this.vantages.set(obs.vantage, r);
     }
-    r.time.push(obs.time);
+    // Judge by when the outcome became known: a timed-out probe arrives a whole deadline after it
+    // started, and keyed by its start it would land behind newer successes and outlive the window.
+    const now = obs.time + obs.timings.total * (obs.speed ?? 1);
+    r.time.push(now);
     r.group.push(this.o.groupOf(obs.site) ?? obs.site);
     r.failed.push(obs.outcome === 'down');
     // Drop what fell out of the window (amortised: compact when half the array is dead).
-    while (r.head < r.time.length && r.time[r.head] < obs.time - this.o.windowMs) r.head++;
+    while (r.head < r.time.length && r.time[r.head] < now - this.o.windowMs) r.head++;
     if (r.head > 1024 && r.head * 2 > r.time.length) {
       r.time = r.time.slice(r.head);
       r.group = r.group.slice(r.head);
       r.failed = r.failed.slice(r.head);
       r.head = 0;
     }
-    if (obs.time - r.lastEval >= this.o.windowMs / 20) {
-      r.lastEval = obs.time;
-      this.evaluate(obs.vantage, r, obs.time);
+    if (now - r.lastEval >= this.o.windowMs / 20) {
+      r.lastEval = now;
+      this.evaluate(obs.vantage, r, now);
     }
     return r.healthy;
   }
@@ -92,7 +95,6 @@ export class VantageHealth {
       seen++;
       if (f * 2 > n) failing++;
     }
-    const spreadBad = seen >= (this.o.minGroups ?? 3) && failing >= (this.o.spread ?? 0.8) * seen;
     const mine = this.failShare(r);
     const others = [...this.vantages]
       .filter(([id, o]) => id !== vantage && o.healthy && o.time.length - o.head > 0)
@@ -100,6 +102,11 @@ export class VantageHealth {
       .sort((a, b) => a - b);
     const median = others.length ? others[Math.floor(others.length / 2)] : null;
     const excessBad = median !== null && mine - median >= (this.o.excess ?? 0.5);
+    // A wide spread is implausible only when no other healthy vantage sees the same: a big
+    // provider's outage spans most of the few groups a world has, from every vantage alike.
+    const corroborated = median !== null && mine - median < (this.o.excess ?? 0.5) / 2;
+    const spreadBad =
+      seen >= (this.o.minGroups ?? 3) && failing >= (this.o.spread ?? 0.8) * seen && !corroborated;
     // Hysteresis: a condemned vantage is cleared only on positive evidence of health, never for
     // lack of data (a dead vantage soon sees few distinct groups in its window).
     const evidence = seen >= (this.o.minGroups ?? 3) ? failing < (this.o.spread ?? 0.8) * seen : mine < 0.5;

@@ -61,6 +61,9 @@ interface State {
   affected: Set<string>;
   exonerated: Exoneration[];
   evidence: string[];
+  /** Sites and breadth of the round the evidence comes from. */
+  evidenceSites: number;
+  evidenceBreadth: number;
   timeline: TimelinePoint[];
   seenThisRound: boolean;
 }
@@ -94,10 +97,14 @@ export class IncidentTracker {
         st.cause = c.cause;
       }
       this.see(st, time, since, c.sites, c.kind, c.signature, c.confidence);
+      // Evidence is kept from the round that saw the cause widest (its peak), not overwritten by a
+      // tail of recovery where a handful of sites still fail and every count looks small.
       const ev = evidence[k];
-      if (ev) {
+      if (ev && (c.sites.length >= st.evidenceSites || breadth < st.evidenceBreadth)) {
         st.evidence = ev.lines;
         st.exonerated = ev.exonerated;
+        st.evidenceSites = c.sites.length;
+        st.evidenceBreadth = breadth;
       }
     });
     const claimed = new Set<string>();
@@ -182,6 +189,8 @@ export class IncidentTracker {
       affected: new Set(),
       exonerated: [],
       evidence: [],
+      evidenceSites: 0,
+      evidenceBreadth: breadth,
       timeline: [],
       seenThisRound: false,
     };

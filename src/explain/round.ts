@@ -64,11 +64,20 @@ export function readRound(model: RiskModel, failures: readonly FailingService[])
     seen.add(s * 3 + svc);
     site[i] = s;
     const mask = implicated(f, siteMask[s]);
+    // A site's slots in one group are adjacent. Two of them can predict the same service (hosting
+    // and DNS both predict the web when DNS is not probed): the failure counts once per group.
+    let countedFor = -1;
+    let entryFor = -1;
     for (let j = siteStart[s]; j < siteStart[s + 1]; j++) {
       const r = siteRole[j];
-      const pred = unitService(r, monitored) === svc;
-      if (pred) failingPredicted[siteGroup[j]]++;
+      let pred = unitService(r, monitored) === svc;
+      if (pred && siteGroup[j] !== countedFor) {
+        failingPredicted[siteGroup[j]]++;
+        countedFor = siteGroup[j];
+      }
       if (!((mask >> r) & 1)) continue;
+      if (pred && siteGroup[j] === entryFor) pred = false;
+      else if (pred) entryFor = siteGroup[j];
       if (n === cap) {
         cap *= 2;
         const g2 = new Int32Array(cap);

@@ -16,9 +16,18 @@ export const SHARED_THRESHOLD = 2;
 export function assignPlans(maps: DomainMap[]): void {
   const perAddress = new Map<string, number>();
   const eligible = (m: DomainMap) => m.status === 'ok' && m.hosting && !m.hosting.hidden && !m.platform;
+  const count = (a: string) => perAddress.set(a, (perAddress.get(a) ?? 0) + 1);
   for (const m of maps) {
-    if (!eligible(m)) continue;
-    for (const a of m.hosting!.addresses) perAddress.set(a, (perAddress.get(a) ?? 0) + 1);
+    if (eligible(m)) for (const a of m.hosting!.addresses) count(a);
+    // An origin declared by address is a server like any other: it counts on its address.
+    if (m.status === 'ok') for (const d of declaredOrigins(m)) count(d.address!);
+  }
+  // The plan of a declared origin is told the same way, unless the user gave it.
+  for (const m of maps) {
+    if (m.status !== 'ok') continue;
+    for (const d of declaredOrigins(m)) {
+      if (!d.plan) d.plan = (perAddress.get(d.address!) ?? 0) >= SHARED_THRESHOLD ? 'shared' : 'dedicated';
+    }
   }
   for (const m of maps) {
     if (m.status !== 'ok') {
@@ -61,4 +70,8 @@ export function assignPlans(maps: DomainMap[]): void {
       };
     }
   }
+}
+
+function declaredOrigins(m: DomainMap) {
+  return (m.declared ?? []).filter((d) => d.role === 'hosting' && d.address);
 }

@@ -4,13 +4,14 @@
  *
  * ```yaml
  * - domain: shop.example
- *   origin: {provider: ovh, region: gra, plan: shared}
- *   platform: shopify
+ *   origin: {provider: ovh, region: gra, plan: shared}   # or {address: 203.0.113.7}: the mapper
+ *   platform: shopify                                      #   derives provider, region and plan
  *   components: [fw-shared-1]
  * ```
  * Validated once, at the edge: every problem is reported as file:line: field: message.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { normaliseDomain } from '../dns/names.ts';
 import { InputError, type InputProblem } from '../errors.ts';
@@ -18,7 +19,7 @@ import type { DeclaredDependency } from './types.ts';
 
 const ID = /^[a-z0-9][a-z0-9_.-]*$/;
 const SITE_KEYS = new Set(['domain', 'origin', 'platform', 'components']);
-const ORIGIN_KEYS = new Set(['provider', 'region', 'plan']);
+const ORIGIN_KEYS = new Set(['provider', 'address', 'region', 'plan']);
 
 /** Declared dependencies per (normalised) domain. */
 export type Declarations = Map<string, DeclaredDependency[]>;
@@ -84,18 +85,26 @@ export function parseDeclarations(text: string, file: string): Declarations {
     if (o.origin !== undefined) {
       const origin = o.origin as Record<string, unknown>;
       if (typeof origin !== 'object' || origin === null || Array.isArray(origin))
-        add([i, 'origin'], 'must be {provider, region?, plan?}');
+        add([i, 'origin'], 'must be {provider, region?, plan?} or {address, plan?}');
       else {
         for (const k of Object.keys(origin))
-          if (!ORIGIN_KEYS.has(k)) add([i, 'origin', k], 'unknown field (expected provider, region, plan)');
-        const ok = checkId(origin.provider, [i, 'origin', 'provider'], add, true);
+          if (!ORIGIN_KEYS.has(k))
+            add([i, 'origin', k], 'unknown field (expected provider, address, region, plan)');
+        const address = origin.address;
+        if (address !== undefined && (typeof address !== 'string' || isIP(address) === 0))
+          add([i, 'origin', 'address'], 'must be an IPv4 or IPv6 address');
+        const byAddress = typeof address === 'string' && isIP(address) !== 0;
+        const ok = byAddress
+          ? origin.provider === undefined || checkId(origin.provider, [i, 'origin', 'provider'], add, true)
+          : checkId(origin.provider, [i, 'origin', 'provider'], add, true);
         if (origin.region !== undefined) checkId(origin.region, [i, 'origin', 'region'], add, false);
         if (origin.plan !== undefined && origin.plan !== 'shared' && origin.plan !== 'dedicated')
           add([i, 'origin', 'plan'], 'must be shared or dedicated');
         if (ok)
           deps.push({
             role: 'hosting',
-            provider: origin.provider as string,
+            ...(typeof origin.provider === 'string' ? { provider: origin.provider } : {}),
+            ...(byAddress ? { address: address as string } : {}),
             ...(typeof origin.region === 'string' ? { region: origin.region } : {}),
             ...(origin.plan === 'shared' || origin.plan === 'dedicated' ? { plan: origin.plan } : {}),
             source: 'declared',

@@ -91,13 +91,24 @@ export function toDependencies(maps: readonly DomainMap[]): DependencyGraph {
           'declared',
         );
       } else if (d.provider) {
+        if (d.address) why.push(`origin ${d.address}${d.asn ? ` in AS${d.asn}` : ''}`);
         dep(
-          provider(d.provider, null, null),
+          provider(d.provider, d.asn ?? null, d.org ?? null),
           d.role === 'platform' ? 'platform' : 'hosting',
           1,
           why,
           'declared',
         );
+        if (d.role === 'hosting' && d.address && d.plan === 'shared') {
+          const id = comp({
+            id: `segment:${d.address}`,
+            kind: 'segment',
+            provider: d.provider,
+            address: d.address,
+            label: `${d.provider} shared ${d.address}`,
+          });
+          dep(id, 'hosting', 1, why, 'declared');
+        }
         if (d.role === 'hosting' && d.region) {
           const id = comp({
             id: `region:${d.provider}/${d.region}`,

@@ -20,7 +20,7 @@ import { Identifier } from './identify.ts';
 import { forEachLimit } from './pool.ts';
 import type { RegionTable } from './ranges.ts';
 import { DomainResolver } from './resolve.ts';
-import type { DomainMap, MapReport } from './types.ts';
+import type { DeclaredDependency, DomainMap, MapReport } from './types.ts';
 import { clientContext, httpGet, tlsIssuer } from './web.ts';
 
 export interface MapperOptions {
@@ -116,15 +116,33 @@ export async function mapDomains(inputs: readonly string[], opts: MapperOptions)
       tick();
     });
   }
-  assignPlans(maps);
   for (const m of maps) {
     const declared = opts.declared?.get(m.domain);
-    if (declared?.length) m.declared = declared;
-    m.confidence = overall(m);
+    if (declared?.length) m.declared = declared.map((d) => identifyDeclared(id, d));
   }
+  assignPlans(maps);
+  for (const m of maps) m.confidence = overall(m);
   return {
     domains: maps,
     stats: { domains: maps.length, ok: ok.length, ms: now() - t0, dnsQueries, httpRequests, tlsHandshakes },
+  };
+}
+
+/**
+ * A declared origin given by address is identified like a visible server: AS, organisation,
+ * provider and region from the tables (what the user wrote explicitly wins). Copies, never mutates.
+ */
+function identifyDeclared(id: Identifier, d: DeclaredDependency): DeclaredDependency {
+  if (d.role !== 'hosting' || !d.address) return d;
+  const info = id.address(d.address);
+  const provider = d.provider ?? info.provider ?? undefined;
+  const region = d.region ?? info.region ?? undefined;
+  return {
+    ...d,
+    ...(provider ? { provider } : {}),
+    ...(region ? { region } : {}),
+    ...(info.asn !== null ? { asn: info.asn } : {}),
+    ...(info.org !== null ? { org: info.org } : {}),
   };
 }
 

@@ -103,6 +103,14 @@ export interface DeclaredDependency {
   plan?: Plan;
   /** For `component`: the name of a hidden shared component (a firewall, a switch…). */
   component?: string;
+  /**
+   * For `hosting`: the origin's address, when declared by address. The mapper then derives the
+   * provider, AS, organisation and region from the IP-to-AS and range data, and the plan from
+   * co-hosting, exactly as for a visible server.
+   */
+  address?: string;
+  asn?: number;
+  org?: string;
   source: 'declared';
 }
 

@@ -130,7 +130,7 @@ export async function startWorld(scenario: Scenario, opts: WorldOptions): Promis
       stateDir,
       pid: process.pid,
     };
-    const control = controlServer(info, engine, clock);
+    const control = controlServer(info, engine, clock, declarations(plan));
     await guard(listen(control, ports.control, plan.control), 'control', ports.control);
     stops.push(() => new Promise<void>((r) => control.close(() => r())));
     writeAtomic(join(stateDir, 'world.json'), `${JSON.stringify(info, null, 2)}\n`);
@@ -180,8 +180,34 @@ async function guard<T>(p: Promise<T>, what: string, port: number): Promise<T> {
   }
 }
 
-/** The control endpoint: description, clock and the crowd-report stream. Never the ground truth. */
-function controlServer(info: WorldInfo, engine: FaultEngine, clock: Clock): http.Server {
+/**
+ * What the operators of the world's sites would configure in a monitor for what cannot be seen from
+ * outside: the origin behind a CDN or platform, by address (never by provider id), and the hidden
+ * components a site sits behind, by name. Configuration, not ground truth: nothing about faults.
+ */
+export function declarations(
+  plan: WorldPlan,
+): { domain: string; origin?: { address: string }; components?: string[] }[] {
+  const out: { domain: string; origin?: { address: string }; components?: string[] }[] = [];
+  for (const s of plan.sites) {
+    const fronted = s.spec.cdn !== undefined || s.spec.platform !== undefined;
+    if (!fronted && s.spec.shares.length === 0) continue;
+    out.push({
+      domain: s.domain,
+      ...(fronted ? { origin: { address: s.hostingAddress } } : {}),
+      ...(s.spec.shares.length ? { components: [...new Set(s.spec.shares)] } : {}),
+    });
+  }
+  return out;
+}
+
+/** The control endpoint: description, clock, declarations and the crowd-report stream. Never the ground truth. */
+function controlServer(
+  info: WorldInfo,
+  engine: FaultEngine,
+  clock: Clock,
+  declared: ReturnType<typeof declarations>,
+): http.Server {
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://control');
     const json = (code: number, body: unknown) => {
@@ -190,6 +216,7 @@ function controlServer(info: WorldInfo, engine: FaultEngine, clock: Clock): http
     };
     if (url.pathname === '/world.json') return json(200, info);
     if (url.pathname === '/clock') return json(200, { now: clock.now(), speed: info.clock.speed });
+    if (url.pathname === '/config/declarations') return json(200, declared);
     if (url.pathname === '/reports') {
       const from = Number(url.searchParams.get('from'));
       const to = Number(url.searchParams.get('to') ?? clock.now());
@@ -215,7 +242,7 @@ function controlServer(info: WorldInfo, engine: FaultEngine, clock: Clock): http
     }
     json(404, {
       error: 'VIGIE_NOT_FOUND',
-      message: 'try /world.json, /clock, /reports?from=&to=, /reports/stream',
+      message: 'try /world.json, /clock, /config/declarations, /reports?from=&to=, /reports/stream',
     });
   });
 }

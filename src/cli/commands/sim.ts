@@ -2,8 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../../errors.ts';
+import { runScenario } from '../../run/run.ts';
+import { formatSummary } from '../../run/summary.ts';
 import { loadScenario } from '../../scenario/load.ts';
+import { scoreRun } from '../../score/score.ts';
 import { DEFAULT_PORTS, startWorld } from '../../sim/world.ts';
+import { duration } from '../args.ts';
 
 /** Scenario argument: a path, or the name of a seed scenario in `scenarios/`. */
 export function resolveScenarioPath(arg: string): string {
@@ -35,6 +39,49 @@ export function portsFrom(base: number | undefined) {
 
 export function register(program: Command): void {
   const sim = program.command('sim').description('the simulated internet');
+  sim
+    .command('run')
+    .description(
+      'start a scenario’s world, run the whole pipeline against it until its end, print incidents and score',
+    )
+    .argument('<scenario>', 'scenario file, or the name of a seed scenario')
+    .option('--speed <n>', 'simulated seconds per real second (default: the scenario’s)', positiveNumber)
+    .option('--json', 'print one JSON object on stdout (progress and logs on stderr)')
+    .option('--truth-out <file>', 'have the world write its ground truth to this file')
+    .option(
+      '--timeout <duration>',
+      'probe deadline in simulated time (default: 15 s, ≥ 0.5 s real)',
+      duration,
+    )
+    .option('--no-mail', 'do not probe mail (SMTP)')
+    .option('--quiet', 'no progress on stderr')
+    .action(
+      async (
+        file: string,
+        o: {
+          speed?: number;
+          json?: boolean;
+          truthOut?: string;
+          timeout?: number;
+          mail: boolean;
+          quiet?: boolean;
+        },
+      ) => {
+        const scenario = loadScenario(resolveScenarioPath(file));
+        const log = o.quiet ? undefined : (l: string) => process.stderr.write(`${l}\n`);
+        const out = await runScenario({
+          scenario,
+          speed: o.speed,
+          timeoutMs: o.timeout,
+          mail: o.mail,
+          truthOut: o.truthOut,
+          log,
+        });
+        // The score is computed apart from the pipeline, from the scenario and the output only.
+        if (scenario.truth.length > 0) out.score = scoreRun(scenario, out);
+        process.stdout.write(o.json ? `${JSON.stringify(out)}\n` : formatSummary(out));
+      },
+    );
   sim
     .command('serve')
     .description('start the world of a scenario: DNS, HTTP(S), SMTP on loopback, faults on a simulated clock')
