@@ -6,6 +6,7 @@
 import type { StateTransition, VantageHealthChange } from '../detect/types.ts';
 import type { Incident } from '../model/incident.ts';
 import type { Observation } from '../model/observation.ts';
+import type { ReportLevelChange } from '../reports/types.ts';
 
 /** Every topic and the message it carries. */
 export interface Topics {
@@ -13,6 +14,8 @@ export interface Topics {
   transition: StateTransition;
   vantage: VantageHealthChange;
   incident: Incident;
+  /** A crowd-report level changed (a site, or `provider:<id>`). */
+  report: ReportLevelChange;
 }
 
 export type Topic = keyof Topics;

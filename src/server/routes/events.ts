@@ -10,14 +10,15 @@ import { ApiError } from '../errors.ts';
 import { publicErrors } from '../schemas.ts';
 import type { StatusEvent } from '../status/types.ts';
 
-const TYPES = ['transition', 'incident', 'vantage', 'sites', 'acknowledged'] as const;
+const TYPES = ['transition', 'incident', 'vantage', 'sites', 'acknowledged', 'reports'] as const;
 /** Bytes queued on a socket before the client is considered gone. */
 const MAX_BUFFERED = 1 << 20;
 
 export const eventRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   let nextId = 1;
   const closers = new Set<() => void>();
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: open streams would otherwise keep `app.close()` waiting for ever.
+  app.addHook('preClose', async () => {
     for (const close of closers) close();
   });
 
@@ -26,7 +27,7 @@ export const eventRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) =
     {
       schema: {
         summary:
-          'Live changes as Server-Sent Events (event types: transition, incident, vantage, sites, acknowledged)',
+          'Live changes as Server-Sent Events (event types: transition, incident, vantage, sites, acknowledged, reports)',
         tags: ['feeds'],
         produces: ['text/event-stream'],
         querystring: {

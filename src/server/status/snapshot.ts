@@ -85,6 +85,8 @@ export class StatusSnapshot implements StatusSource {
       bus.subscribe('transition', (t) => this.applyTransition(t)),
       bus.subscribe('incident', (i) => this.applyIncident(i)),
       bus.subscribe('vantage', (c) => this.applyVantage(c)),
+      // Crowd-report levels are not part of the state: passed on to live streams only.
+      bus.subscribe('report', (c) => this.emit({ type: 'reports', data: c })),
     ];
     return () => {
       for (const off of offs) off();

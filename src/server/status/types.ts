@@ -6,6 +6,7 @@
  */
 import type { ServiceRole } from '../../detect/types.ts';
 import type { Component, Incident, Signature, Site } from '../../model/index.ts';
+import type { ReportLevelChange } from '../../reports/types.ts';
 
 export type SiteStateName = 'up' | 'degraded' | 'down' | 'unknown';
 
@@ -97,7 +98,8 @@ export type StatusEvent =
   | { type: 'incident'; data: IncidentView }
   | { type: 'vantage'; data: VantageView }
   | { type: 'sites'; data: { added: string[]; removed: string[] } }
-  | { type: 'acknowledged'; data: { incident: string } & Acknowledgement };
+  | { type: 'acknowledged'; data: { incident: string } & Acknowledgement }
+  | { type: 'reports'; data: ReportLevelChange };
 
 /** What the HTTP layer reads. Every method is synchronous and cheap: the heavy lifting is done on change. */
 export interface StatusSource {
