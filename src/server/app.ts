@@ -10,6 +10,7 @@ import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Site } from '../model/site.ts';
 import { TargetPolicy } from '../net/address-policy.ts';
+import { ReportService } from '../reports/service.ts';
 import type { Store } from '../store/types.ts';
 import { TokenVerifier } from './auth.ts';
 import type { ServerContext } from './context.ts';
@@ -17,13 +18,16 @@ import { errorSchema, toErrorBody } from './errors.ts';
 import type { ProbeMetrics } from './metrics/probe-metrics.ts';
 import { type RiskSource, StoreRiskSource } from './risk-cache.ts';
 import { componentRoutes } from './routes/components.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { eventRoutes } from './routes/events.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { statuspageRoutes } from './routes/statuspage.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
+import { addSecurityHeaders, DASHBOARD_DIR, registerDashboard } from './static.ts';
 import type { StatusSource, StatusWriter } from './status/types.ts';
 import type { PageInfo } from './statuspage.ts';
 
@@ -53,6 +57,13 @@ export interface AppOptions {
   logger?: boolean;
   /** Trust X-Forwarded-For (behind a reverse proxy) for rate limiting. */
   trustProxy?: boolean;
+  /** Directory of the built dashboard served at `/` (default `web/dist`); false: API only. */
+  dashboard?: string | false;
+  /**
+   * Crowd reports (intake and detection). Default: a service counting reports for the watched sites,
+   * on the app's clock, ticked by nobody (levels computed on request). See src/reports/README.md.
+   */
+  reports?: ReportService;
 }
 
 export const DEFAULT_RATE_LIMIT = { max: 600, windowMs: 60_000 };
@@ -98,6 +109,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     if (status >= 500) app.log.error(err);
     reply.code(status).send(body);
   });
+  addSecurityHeaders(app);
   app.setNotFoundHandler((req, reply) => {
     reply
       .code(404)
@@ -128,6 +140,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   await app.register(feedRoutes, ctx);
   await app.register(eventRoutes, ctx);
   await app.register(metricsRoutes, ctx);
+  const reports =
+    o.reports ?? new ReportService({ clock: o.clock, isWatched: (d) => o.source.site(d) !== null });
+  await app.register(reportRoutes, { ctx, reports });
+  await app.register(dashboardRoutes, ctx);
+  if (o.dashboard !== false) await registerDashboard(app, o.dashboard ?? DASHBOARD_DIR);
 
   app.get(
     '/openapi.json',

@@ -90,7 +90,8 @@ export function register(program: Command): void {
         rateLimit: config.rateLimit,
         policy,
         metrics,
-        page: config.page,
+        // A replay's times read in the scenario's own zone (09:12 CEST, as the newsrooms reported it).
+        page: world ? { ...config.page, timeZone: world.clock.timezone } : config.page,
         onSitesChanged: (c) => {
           pipeline?.add(c.added);
           pipeline?.remove(c.removed);

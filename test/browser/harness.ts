@@ -1,0 +1,233 @@
+/**
+ * What the dashboard's browser tests run against: Debian's Chromium driven by playwright-core, and
+ * real Vigie processes — a simulated world (`vigie sim serve`) and the server (`vigie serve`) on free
+ * ports — or an in-process server over the fixture store. Screenshots go to `test-artifacts/`.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { AsnTable } from '../../src/asn/table.ts';
+import { loadCatalog } from '../../src/catalog/load.ts';
+import { DnsClient } from '../../src/dns/client.ts';
+import { parseDeclarations } from '../../src/map/declare.ts';
+import { toDependencies } from '../../src/map/dependencies.ts';
+import { mapDomains } from '../../src/map/mapper.ts';
+import { RegionTable } from '../../src/map/ranges.ts';
+import type { WorldInfo } from '../../src/sim/files.ts';
+import { openStore } from '../../src/store/index.ts';
+
+export const ROOT = new URL('../../', import.meta.url).pathname;
+export const CHROMIUM = process.env.VIGIE_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'dashboard');
+
+/** Build `web/dist` if missing or stale (the same step `npm install` and `npm start` run). */
+export function ensureDashboardBuilt(): void {
+  execFileSync(process.execPath, [join(ROOT, 'web', 'ensure-built.js')], { stdio: 'inherit' });
+  if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist was not built');
+}
+
+export interface BrowserSession {
+  browser: Browser;
+  page: Page;
+  /** Dialogs opened by the page (an injected `alert()` would land here). */
+  dialogs: string[];
+  /** Console errors and uncaught exceptions, CSP violations included. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Chromium with a fresh profile (playwright-core makes a new user data directory per launch). */
+export async function launch(): Promise<BrowserSession> {
+  // Chromium as root needs --no-sandbox; the rest keeps it off the network and quiet.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { browser, page, dialogs, errors, close: () => browser.close() };
+}
+
+/** A full-page screenshot in `test-artifacts/dashboard/NAME.png`; returns its path. */
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** A child process, with its output kept for the failure message. */
+export interface Child {
+  proc: ChildProcess;
+  /** Standard output and error, interleaved. */
+  output: () => string;
+  stdout: () => string;
+  stop(): Promise<void>;
+}
+
+function start(args: string[], cwd: string): Child {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'vigie.js'), ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let stdout = '';
+  proc.stdout?.on('data', (b: Buffer) => {
+    out += b.toString();
+    stdout += b.toString();
+  });
+  proc.stderr?.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  return {
+    proc,
+    output: () => out,
+    stdout: () => stdout,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        proc.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Resolve with the first match of `re` in the child's output, or reject when it exits or times out. */
+function waitFor(child: Child, re: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const m = child.output().match(re);
+      if (m) {
+        done();
+        resolve(m);
+      }
+    };
+    const fail = (why: string) => {
+      done();
+      reject(new Error(`${why}; output:\n${child.output().slice(-2000)}`));
+    };
+    const onExit = (code: number | null) => fail(`exited with ${code} before ${re}`);
+    const timer = setTimeout(() => fail(`no ${re} within ${timeoutMs} ms`), timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      child.proc.stdout?.off('data', check);
+      child.proc.stderr?.off('data', check);
+      child.proc.off('exit', onExit);
+    };
+    child.proc.stdout?.on('data', check);
+    child.proc.stderr?.on('data', check);
+    child.proc.once('exit', onExit);
+    check();
+  });
+}
+
+/** `vigie sim serve SCENARIO --port-base 0`: resolves once the world is up, with its `world.json`. */
+export async function startWorld(
+  scenario: string,
+  stateDir: string,
+  speed?: number,
+): Promise<Child & { info: WorldInfo }> {
+  const child = start(
+    [
+      'sim',
+      'serve',
+      scenario,
+      '--port-base',
+      '0',
+      '--state-dir',
+      stateDir,
+      ...(speed ? ['--speed', String(speed)] : []),
+    ],
+    ROOT,
+  );
+  await waitFor(child, /Ctrl-C to stop/, 20_000);
+  // world.json is printed on standard output, which may arrive after the log lines.
+  const json = await eventually(
+    async () => (/\}\s*$/.test(child.stdout()) ? child.stdout() : undefined),
+    5000,
+    'world.json',
+  );
+  const info = JSON.parse(json) as WorldInfo;
+  return { ...child, info };
+}
+
+/**
+ * Map the world's sites from outside into a store: what the mapping stage of the full pipeline does
+ * before `vigie serve` reads the store (its own pipeline probes and detects, it does not map).
+ */
+export async function mapIntoStore(info: WorldInfo, domains: string[], storeUrl: string): Promise<void> {
+  // What operators declared (a CDN's origin, hidden parts), served by the world like a config file.
+  const declarationsUrl = `${info.control}/config/declarations`;
+  const declared = parseDeclarations(await (await fetch(declarationsUrl)).text(), declarationsUrl);
+  const dns = new DnsClient({ server: info.resolver, timeoutMs: 1000, retries: 2 });
+  try {
+    const map = await mapDomains(domains, {
+      declared,
+      dns,
+      catalog: loadCatalog(),
+      asn: AsnTable.load(info.asnDb),
+      regions: RegionTable.loadDir(info.rangesDir),
+      http: { port: info.ports.http, timeoutMs: 3000 },
+      tls: null,
+    });
+    const graph = toDependencies(map.domains);
+    const store = await openStore(storeUrl);
+    try {
+      await store.upsertSites(domains.map((domain) => ({ domain })));
+      await store.upsertComponents(graph.components);
+      await store.replaceDependencies(domains, graph.dependencies);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await dns.close();
+  }
+}
+
+/** `vigie serve --config FILE` in `dir`; resolves with the URL it serves on. */
+export async function startServe(dir: string, config: string): Promise<Child & { url: string }> {
+  const file = join(dir, 'vigie.yaml');
+  writeFileSync(file, config);
+  const child = start(['serve', '--config', file], dir);
+  const m = await waitFor(child, /serving \d+ sites on (http:\/\/[^\s]+)/, 20_000);
+  return { ...child, url: `${m[1].replace(/\/$/, '')}/` };
+}
+
+/** Poll `f` until it returns a value (not undefined), or fail after `timeoutMs`. */
+export async function eventually<T>(
+  f: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
