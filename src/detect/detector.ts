@@ -27,24 +27,8 @@ export interface DetectorOptions {
 }
 
 const STATES: SiteState[] = ['up', 'degraded', 'down'];
-
-/** One vantage's view of one service of one site. Small: there are hundreds of thousands. */
-interface VantageView {
-  bad: number; // bit i = outcome i steps ago was down
-  slow: number; // bit i = outcome i steps ago was degraded
-  n: number;
-  state: number; // index in STATES
-  since: number;
-  /** Time of the first observation that disagreed with `state`, or -1. */
-  pending: number;
-  sig: Signature;
-}
-
-interface Service {
-  state: number;
-  since: number;
-  views: Map<string, VantageView>;
-}
+const ROLES: ServiceRole[] = ['web', 'dns', 'mail'];
+const GROW = 1024;
 
 export function roleOf(kind: ProbeKind): ServiceRole {
   return kind === 'dns' ? 'dns' : kind === 'smtp' ? 'mail' : 'web';
@@ -56,32 +40,77 @@ function popcount(x: number): number {
   return c;
 }
 
+type Typed = Int32Array | Uint32Array | Uint16Array | Uint8Array | Float64Array;
+
+/** A copy of `a` at least `n` long (doubling), the new part filled with `fill`. */
+function fit<T extends Typed>(a: T, n: number, fill = 0): T {
+  if (n <= a.length) return a;
+  let len = a.length * 2;
+  while (len < n) len *= 2;
+  const b = new (a.constructor as new (n: number) => T)(len);
+  b.set(a as never);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
+/**
+ * State lives in typed arrays, not objects: there are hundreds of thousands of services. A site is
+ * interned once to a number; a service (site, role) is a slot; each vantage's view of a service is
+ * a slot too, chained from the service's first view in the order the vantages were first seen.
+ */
 export class Detector {
-  private services = new Map<string, Service>();
   private readonly rule: ConfirmRule;
   private readonly mask: number;
+  private siteIds = new Map<string, number>();
+  private siteNames: string[] = [];
+  /** Service slot of (site number × 3 + role), or -1. */
+  private serviceOf = new Int32Array(3 * GROW).fill(-1);
+  private vantageIds = new Map<string, number>();
+  private vantageNames: string[] = [];
+  private sigIds = new Map<Signature, number>();
+  private sigNames: Signature[] = [];
+  // Per service.
+  private services = 0;
+  private svcSite = new Int32Array(GROW);
+  private svcRole = new Uint8Array(GROW);
+  private svcState = new Uint8Array(GROW);
+  private svcSince = new Float64Array(GROW);
+  private svcFirst = new Int32Array(GROW).fill(-1);
+  // Per view (one vantage's view of one service).
+  private views = 0;
+  private vNext = new Int32Array(GROW).fill(-1);
+  private vVantage = new Uint16Array(GROW);
+  /** Bit i: the outcome i steps ago was down (`vBad`) or degraded (`vSlow`). */
+  private vBad = new Uint32Array(GROW);
+  private vSlow = new Uint32Array(GROW);
+  private vN = new Uint8Array(GROW);
+  private vState = new Uint8Array(GROW);
+  private vSince = new Float64Array(GROW);
+  /** Time of the first observation that disagreed with the view's state, or -1. */
+  private vPending = new Float64Array(GROW);
+  private vSig = new Uint8Array(GROW);
 
   constructor(private o: DetectorOptions) {
     this.rule = o.confirm ?? DEFAULT_CONFIRM;
     this.mask = (1 << this.rule.window) - 1;
+    this.sig('ok');
   }
 
   /** Current state of a site's service. */
   state(site: string, role: ServiceRole): SiteState {
-    const s = this.services.get(`${site}|${role}`);
-    return s ? STATES[s.state] : 'up';
+    const s = this.serviceSlot(site, role, false, 0);
+    return s >= 0 ? STATES[this.svcState[s]] : 'up';
   }
 
   /** Every service not up, for resuming and for the explain stage. */
   *failing(): Iterable<{ site: string; role: ServiceRole; state: SiteState; since: number }> {
-    for (const [key, s] of this.services) {
-      if (s.state === 0) continue;
-      const i = key.lastIndexOf('|');
+    for (let s = 0; s < this.services; s++) {
+      if (this.svcState[s] === 0) continue;
       yield {
-        site: key.slice(0, i),
-        role: key.slice(i + 1) as ServiceRole,
-        state: STATES[s.state],
-        since: s.since,
+        site: this.siteNames[this.svcSite[s]],
+        role: ROLES[this.svcRole[s]],
+        state: STATES[this.svcState[s]],
+        since: this.svcSince[s],
       };
     }
   }
@@ -89,86 +118,166 @@ export class Detector {
   /** Resume from stored states after a restart (no transitions are emitted). */
   restore(states: { site: string; role: ServiceRole; state: SiteState; since: number }[]): void {
     for (const st of states) {
-      this.services.set(`${st.site}|${st.role}`, {
-        state: STATES.indexOf(st.state),
-        since: st.since,
-        views: new Map(),
-      });
+      const s = this.serviceSlot(st.site, st.role, true, st.since);
+      this.svcState[s] = STATES.indexOf(st.state);
+      this.svcSince[s] = st.since;
+      this.svcFirst[s] = -1; // views start afresh from the restored state
     }
   }
 
   observe(o: Observation): void {
     if (this.o.isVantageHealthy && !this.o.isVantageHealthy(o.vantage)) return;
     const role = roleOf(o.kind);
-    const key = `${o.site}|${role}`;
-    let svc = this.services.get(key);
-    if (!svc) {
-      svc = { state: 0, since: o.time, views: new Map() };
-      this.services.set(key, svc);
-    }
-    let v = svc.views.get(o.vantage);
-    if (!v) {
-      // A new view starts from the service's known state (e.g. restored after a restart).
-      v = { bad: 0, slow: 0, n: 0, state: svc.state, since: svc.since, pending: -1, sig: 'ok' };
-      svc.views.set(o.vantage, v);
-    }
+    const s = this.serviceSlot(o.site, role, true, o.time);
+    const v = this.view(s, o.vantage);
     const down = o.outcome === 'down';
     const degraded = o.outcome === 'degraded';
-    v.bad = ((v.bad << 1) | (down ? 1 : 0)) & this.mask;
-    v.slow = ((v.slow << 1) | (degraded ? 1 : 0)) & this.mask;
-    v.n = Math.min(v.n + 1, this.rule.window);
-    if (down || degraded) v.sig = o.signature;
+    this.vBad[v] = ((this.vBad[v] << 1) | (down ? 1 : 0)) & this.mask;
+    this.vSlow[v] = ((this.vSlow[v] << 1) | (degraded ? 1 : 0)) & this.mask;
+    this.vN[v] = Math.min(this.vN[v] + 1, this.rule.window);
+    if (down || degraded) this.vSig[v] = this.sig(o.signature);
     const observed = down ? 2 : degraded ? 1 : 0;
-    if (observed === v.state) v.pending = -1;
-    else if (v.pending < 0) v.pending = o.time;
-    const before = v.state;
-    v.state = this.next(v, down, degraded);
-    if (v.state !== before) {
-      v.since = v.pending >= 0 ? v.pending : o.time;
-      v.pending = -1;
-    } else if (observed !== v.state) this.o.reprobe?.(o.site, o.kind, o.vantage); // confirm a change early, either way
-    this.combine(o.site, role, svc, o.time);
+    if (observed === this.vState[v]) this.vPending[v] = -1;
+    else if (this.vPending[v] < 0) this.vPending[v] = o.time;
+    const before = this.vState[v];
+    this.vState[v] = this.next(v, down, degraded);
+    if (this.vState[v] !== before) {
+      this.vSince[v] = this.vPending[v] >= 0 ? this.vPending[v] : o.time;
+      this.vPending[v] = -1;
+    } else if (observed !== this.vState[v]) this.o.reprobe?.(o.site, o.kind, o.vantage); // confirm a change early, either way
+    this.combine(o.site, role, s, o.time);
   }
 
-  private next(v: VantageView, down: boolean, degraded: boolean): number {
+  /** The slot of a site's service; created (up since `since`) when asked, else -1 when unknown. */
+  private serviceSlot(site: string, role: ServiceRole, create: boolean, since: number): number {
+    let id = this.siteIds.get(site);
+    if (id === undefined) {
+      if (!create) return -1;
+      id = this.siteNames.push(site) - 1;
+      this.siteIds.set(site, id);
+      this.serviceOf = fit(this.serviceOf, 3 * (id + 1), -1);
+    }
+    const r = ROLES.indexOf(role);
+    let s = this.serviceOf[3 * id + r];
+    if (s < 0 && create) {
+      s = this.services++;
+      if (s >= this.svcSite.length) {
+        this.svcSite = fit(this.svcSite, s + 1);
+        this.svcRole = fit(this.svcRole, s + 1);
+        this.svcState = fit(this.svcState, s + 1);
+        this.svcSince = fit(this.svcSince, s + 1);
+        this.svcFirst = fit(this.svcFirst, s + 1, -1);
+      }
+      this.svcSite[s] = id;
+      this.svcRole[s] = r;
+      this.svcState[s] = 0;
+      this.svcSince[s] = since;
+      this.svcFirst[s] = -1;
+      this.serviceOf[3 * id + r] = s;
+    }
+    return s;
+  }
+
+  /** A vantage's view of a service; a new view starts from the service's known state. */
+  private view(s: number, vantage: string): number {
+    let vid = this.vantageIds.get(vantage);
+    if (vid === undefined) {
+      vid = this.vantageNames.push(vantage) - 1;
+      this.vantageIds.set(vantage, vid);
+    }
+    let last = -1;
+    for (let v = this.svcFirst[s]; v >= 0; v = this.vNext[v]) {
+      if (this.vVantage[v] === vid) return v;
+      last = v;
+    }
+    const v = this.views++;
+    if (v >= this.vNext.length) {
+      const n = v + 1;
+      this.vNext = fit(this.vNext, n, -1);
+      this.vVantage = fit(this.vVantage, n);
+      this.vBad = fit(this.vBad, n);
+      this.vSlow = fit(this.vSlow, n);
+      this.vN = fit(this.vN, n);
+      this.vState = fit(this.vState, n);
+      this.vSince = fit(this.vSince, n);
+      this.vPending = fit(this.vPending, n);
+      this.vSig = fit(this.vSig, n);
+    }
+    this.vNext[v] = -1;
+    this.vVantage[v] = vid;
+    this.vBad[v] = 0;
+    this.vSlow[v] = 0;
+    this.vN[v] = 0;
+    this.vState[v] = this.svcState[s];
+    this.vSince[v] = this.svcSince[s];
+    this.vPending[v] = -1;
+    this.vSig[v] = 0;
+    if (last < 0) this.svcFirst[s] = v;
+    else this.vNext[last] = v;
+    return v;
+  }
+
+  private sig(signature: Signature): number {
+    let i = this.sigIds.get(signature);
+    if (i === undefined) {
+      i = this.sigNames.push(signature) - 1;
+      this.sigIds.set(signature, i);
+    }
+    return i;
+  }
+
+  private next(v: number, down: boolean, degraded: boolean): number {
     const { failures, recoveries } = this.rule;
     const recentGood = (1 << recoveries) - 1;
-    const bad = popcount(v.bad);
-    const slow = popcount(v.slow);
-    switch (v.state) {
+    const vBad = this.vBad[v];
+    const vSlow = this.vSlow[v];
+    const bad = popcount(vBad);
+    const slow = popcount(vSlow);
+    switch (this.vState[v]) {
       case 0:
         if (bad >= failures) return 2;
         if (bad + slow >= failures && slow > 0) return 1;
         return 0;
       case 1:
         if (bad >= failures) return 2;
-        if (((v.bad | v.slow) & recentGood) === 0 && !down && !degraded) return 0;
+        if (((vBad | vSlow) & recentGood) === 0 && !down && !degraded) return 0;
         return 1;
       default:
-        if ((v.bad & recentGood) === 0 && !down) return (v.slow & recentGood) === recentGood ? 1 : 0;
+        if ((vBad & recentGood) === 0 && !down) return (vSlow & recentGood) === recentGood ? 1 : 0;
         return 2;
     }
   }
 
-  private combine(site: string, role: ServiceRole, svc: Service, time: number): void {
-    const counts = [0, 0, 0];
-    let total = 0;
-    for (const [vantage, v] of svc.views) {
-      if (this.o.isVantageHealthy && !this.o.isVantageHealthy(vantage)) continue;
-      counts[v.state]++;
-      total++;
+  private healthy(v: number): boolean {
+    return !this.o.isVantageHealthy || this.o.isVantageHealthy(this.vantageNames[this.vVantage[v]]);
+  }
+
+  private combine(site: string, role: ServiceRole, s: number, time: number): void {
+    let up = 0;
+    let degraded = 0;
+    let down = 0;
+    for (let v = this.svcFirst[s]; v >= 0; v = this.vNext[v]) {
+      if (!this.healthy(v)) continue;
+      const st = this.vState[v];
+      if (st === 0) up++;
+      else if (st === 1) degraded++;
+      else down++;
     }
+    const total = up + degraded + down;
     if (total === 0) return;
-    let want = svc.state;
-    for (let s = 0; s < 3; s++) if (counts[s] * 2 > total) want = s;
-    if (want === svc.state) return;
-    const agreeing = [...svc.views].filter(
-      ([id, v]) => v.state === want && (!this.o.isVantageHealthy || this.o.isVantageHealthy(id)),
-    );
-    const since = Math.min(...agreeing.map(([, v]) => v.since));
-    const from = STATES[svc.state];
-    svc.state = want;
-    svc.since = since;
+    let want = this.svcState[s];
+    if (up * 2 > total) want = 0;
+    else if (degraded * 2 > total) want = 1;
+    else if (down * 2 > total) want = 2;
+    if (want === this.svcState[s]) return;
+    const agreeing: number[] = [];
+    for (let v = this.svcFirst[s]; v >= 0; v = this.vNext[v])
+      if (this.vState[v] === want && this.healthy(v)) agreeing.push(v);
+    let since = Number.POSITIVE_INFINITY;
+    for (const v of agreeing) since = Math.min(since, this.vSince[v]);
+    const from = STATES[this.svcState[s]];
+    this.svcState[s] = want;
+    this.svcSince[s] = since;
     this.o.emit({
       site,
       role,
@@ -176,8 +285,8 @@ export class Detector {
       to: STATES[want],
       at: time,
       since,
-      signature: want === 0 ? 'ok' : agreeing[0][1].sig,
-      vantages: agreeing.map(([id]) => id),
+      signature: want === 0 ? 'ok' : this.sigNames[this.vSig[agreeing[0]]],
+      vantages: agreeing.map((v) => this.vantageNames[this.vVantage[v]]),
     });
   }
 }

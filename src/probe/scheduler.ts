@@ -6,7 +6,8 @@
  * every probe, jobs added and removed at run time, one-off early re-probes.
  *
  * Memory matters at 100,000 sites: job state lives in typed arrays indexed by job number and a
- * binary min-heap of job numbers ordered by due time — a few dozen bytes per job.
+ * binary min-heap of job numbers ordered by due time — a few dozen bytes per job. A site's name is
+ * stored once (interned to a number); its jobs form a list through `nextJob`.
  */
 import type { Clock } from '../clock/clock.ts';
 import type { ProbeKind } from '../model/observation.ts';
@@ -81,16 +82,24 @@ class Histogram {
 
 export class Scheduler {
   private readonly o: SchedulerOptions;
-  // Per job, indexed by job id.
-  private sites: (string | null)[] = [];
-  private vantages: string[] = [];
+  // Sites, interned once: a site's number indexes `siteNames` and `firstJob`.
+  private siteIds = new Map<string, number>();
+  private siteNames: (string | null)[] = [];
+  private firstJob = new Int32Array(GROW).fill(-1);
+  private freeSites: number[] = [];
+  private vantageIds = new Map<string, number>();
+  private vantageNames: string[] = [];
+  // Per job, indexed by job id. Jobs of one site form a list through `nextJob`.
+  private siteOf = new Int32Array(GROW).fill(-1);
+  private nextJob = new Int32Array(GROW).fill(-1);
+  private vantage = new Uint16Array(GROW);
   private kind = new Uint8Array(GROW);
   private due = new Float64Array(GROW);
   private running = new Uint8Array(GROW);
   private heapPos = new Int32Array(GROW).fill(-1);
+  private jobCount = 0;
+  private jobSlots = 0;
   private free: number[] = [];
-  private byKey = new Map<string, number>();
-  private bySite = new Map<string, string[]>();
   // Min-heap of job ids by due time.
   private heap = new Int32Array(GROW);
   private heapSize = 0;
@@ -114,21 +123,32 @@ export class Scheduler {
 
   /** Add a job; its first run is at its phase within the current interval (or the next). */
   add(site: string, kind: ProbeKind, vantage = 'local'): void {
-    const key = `${site}\u0000${kind}\u0000${vantage}`;
-    if (this.byKey.has(key)) return;
-    const id = this.free.pop() ?? this.sites.length;
+    if (this.find(site, kind, vantage) >= 0) return;
+    let s = this.siteIds.get(site);
+    if (s === undefined) {
+      s = this.freeSites.pop() ?? this.siteNames.length;
+      if (s >= this.firstJob.length) this.firstJob = grown(this.firstJob, -1);
+      this.siteNames[s] = site;
+      this.firstJob[s] = -1;
+      this.siteIds.set(site, s);
+    }
+    let v = this.vantageIds.get(vantage);
+    if (v === undefined) {
+      v = this.vantageNames.push(vantage) - 1;
+      this.vantageIds.set(vantage, v);
+    }
+    const id = this.free.pop() ?? this.jobSlots++;
     if (id >= this.kind.length) this.grow();
-    this.sites[id] = site;
-    this.vantages[id] = vantage;
+    this.siteOf[id] = s;
+    this.vantage[id] = v;
     this.kind[id] = KINDS.indexOf(kind);
     this.running[id] = 0;
-    this.byKey.set(key, id);
-    const keys = this.bySite.get(site);
-    if (keys) keys.push(key);
-    else this.bySite.set(site, [key]);
+    this.nextJob[id] = this.firstJob[s];
+    this.firstJob[s] = id;
+    this.jobCount++;
     const now = this.o.clock.now();
     const I = this.o.intervalMs;
-    const phase = (hash(key) / 2 ** 32) * I;
+    const phase = (jobHash(site, kind, vantage) / 2 ** 32) * I;
     let due = Math.floor(now / I) * I + phase;
     if (due < now) due += I;
     this.due[id] = due;
@@ -138,27 +158,48 @@ export class Scheduler {
 
   /** Remove every job of a site. */
   remove(site: string): void {
-    for (const key of this.bySite.get(site) ?? []) {
-      const id = this.byKey.get(key)!;
-      this.byKey.delete(key);
-      this.heapRemove(id);
-      this.sites[id] = null;
-      this.free.push(id);
-    }
-    this.bySite.delete(site);
     this.extra = this.extra.filter((j) => j.site !== site);
+    const s = this.siteIds.get(site);
+    if (s === undefined) return;
+    for (let id = this.firstJob[s]; id >= 0; ) {
+      const next = this.nextJob[id];
+      this.heapRemove(id);
+      this.siteOf[id] = -1;
+      this.nextJob[id] = -1;
+      this.free.push(id);
+      this.jobCount--;
+      id = next;
+    }
+    this.siteIds.delete(site);
+    this.siteNames[s] = null;
+    this.firstJob[s] = -1;
+    this.freeSites.push(s);
+  }
+
+  /** Ids of a site's jobs (the `id` of its {@link JobRef}s), e.g. to drop state kept per job. */
+  jobIds(site: string): number[] {
+    const out: number[] = [];
+    const s = this.siteIds.get(site);
+    if (s !== undefined) for (let id = this.firstJob[s]; id >= 0; id = this.nextJob[id]) out.push(id);
+    return out;
+  }
+
+  /** The site a job id belongs to now, or null (ids of removed jobs are reused). */
+  siteOfJob(id: number): string | null {
+    const s = id >= 0 && id < this.jobSlots ? this.siteOf[id] : -1;
+    return s >= 0 ? this.siteNames[s] : null;
   }
 
   /** Run one extra probe of a job `delayMs` (clock time) from now, outside its schedule. */
   reprobe(site: string, kind: ProbeKind, vantage = 'local', delayMs = 0): void {
-    const id = this.byKey.get(`${site}\u0000${kind}\u0000${vantage}`) ?? -1;
+    const id = this.find(site, kind, vantage);
     this.extra.push({ id, site, kind, vantage, due: this.o.clock.now() + delayMs, reprobe: true });
     this.extra.sort((a, b) => a.due - b.due);
     this.arm();
   }
 
   get size(): number {
-    return this.byKey.size;
+    return this.jobCount;
   }
 
   start(): void {
@@ -177,7 +218,7 @@ export class Scheduler {
 
   stats(): SchedulerStats {
     return {
-      jobs: this.byKey.size,
+      jobs: this.jobCount,
       started: this.started,
       skipped: this.skipped,
       inflight: this.inflight,
@@ -192,6 +233,17 @@ export class Scheduler {
     this.started = 0;
     this.skipped = 0;
     this.lateness.reset();
+  }
+
+  /** The id of a job, or -1. */
+  private find(site: string, kind: ProbeKind, vantage: string): number {
+    const s = this.siteIds.get(site);
+    const v = this.vantageIds.get(vantage);
+    if (s === undefined || v === undefined) return -1;
+    const k = KINDS.indexOf(kind);
+    for (let id = this.firstJob[s]; id >= 0; id = this.nextJob[id])
+      if (this.kind[id] === k && this.vantage[id] === v) return id;
+    return -1;
   }
 
   private arm(): void {
@@ -226,9 +278,9 @@ export class Scheduler {
       }
       this.queue.push({
         id,
-        site: this.sites[id]!,
+        site: this.siteNames[this.siteOf[id]]!,
         kind: KINDS[this.kind[id]],
-        vantage: this.vantages[id],
+        vantage: this.vantageNames[this.vantage[id]],
         due,
         reprobe: false,
       });
@@ -265,7 +317,7 @@ export class Scheduler {
       .finally(() => {
         clearTimeout(deadline);
         this.inflight--;
-        if (!job.reprobe && job.id >= 0 && this.sites[job.id] === job.site) this.running[job.id] = 0;
+        if (!job.reprobe && this.siteOfJob(job.id) === job.site) this.running[job.id] = 0;
         if (this.stopped) {
           if (this.inflight === 0) this.idle?.();
           return;
@@ -275,22 +327,14 @@ export class Scheduler {
   }
 
   private grow(): void {
-    const n = this.kind.length * 2;
-    const k = new Uint8Array(n);
-    k.set(this.kind);
-    this.kind = k;
-    const d = new Float64Array(n);
-    d.set(this.due);
-    this.due = d;
-    const r = new Uint8Array(n);
-    r.set(this.running);
-    this.running = r;
-    const p = new Int32Array(n).fill(-1);
-    p.set(this.heapPos);
-    this.heapPos = p;
-    const h = new Int32Array(n);
-    h.set(this.heap);
-    this.heap = h;
+    this.siteOf = grown(this.siteOf, -1);
+    this.nextJob = grown(this.nextJob, -1);
+    this.vantage = grown(this.vantage);
+    this.kind = grown(this.kind);
+    this.due = grown(this.due);
+    this.running = grown(this.running);
+    this.heapPos = grown(this.heapPos, -1);
+    this.heap = grown(this.heap);
   }
 
   private heapPush(id: number): void {
@@ -346,15 +390,36 @@ export class Scheduler {
   }
 }
 
-function hash(s: string): number {
+type Typed = Int32Array | Uint16Array | Uint8Array | Float64Array;
+
+/** A copy of `a` twice as long, the new half filled with `fill`. */
+function grown<T extends Typed>(a: T, fill = 0): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a as never);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
+/** FNV-1a of `${site}\0${kind}\0${vantage}`, without building the string. */
+function jobHash(site: string, kind: string, vantage: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  h = fnv(h, site);
+  h = Math.imul(h, 0x01000193); // the separator: h ^= 0 is a no-op
+  h = fnv(h, kind);
+  h = Math.imul(h, 0x01000193);
+  h = fnv(h, vantage);
   // final avalanche so that similar keys spread over the whole interval
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   return h >>> 0;
+}
+
+function fnv(h0: number, s: string): number {
+  let h = h0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h;
 }

@@ -39,12 +39,19 @@ const MIN_CACHE_MS = 1_000;
 /**
  * The probing side: schedule, probe, publish observations. Addresses resolved by a web probe are
  * reused for the record's TTL, so the hot path is connect + request (issue 4's probe-cost figure).
+ * The cache is kept per job (one job per site × kind × vantage): an IPv4 address as a number and
+ * its expiry, in typed arrays indexed by job id — a dozen bytes per site, no object, no key string.
  */
 export class Probing {
   readonly scheduler: Scheduler;
   private ctx = new Map<string, ProbeContext>();
   private secure = new Set<string>();
-  private cache = new Map<string, { addresses: string[]; until: number }>();
+  /** The first address a web probe resolved, by job id (IPv4 as an unsigned integer). */
+  private cachedV4 = new Uint32Array(1024);
+  /** When that address expires (clock ms), by job id; 0 when nothing is cached. */
+  private cachedUntil = new Float64Array(1024);
+  /** Cached addresses that are not IPv4, by job id (rare). */
+  private cachedOther = new Map<number, string>();
 
   constructor(private o: ProbingOptions) {
     for (const v of o.vantages) this.ctx.set(v.vantage, v);
@@ -67,9 +74,9 @@ export class Probing {
   }
 
   remove(domain: string): void {
+    for (const id of this.scheduler.jobIds(domain)) this.forget(id);
     this.scheduler.remove(domain);
     this.secure.delete(domain);
-    for (const v of this.ctx.keys()) this.cache.delete(`${v}|${domain}`);
   }
 
   /** An early re-probe, e.g. asked by detection after a first failure. */
@@ -88,26 +95,75 @@ export class Probing {
   private async run(job: JobRef, signal: AbortSignal): Promise<void> {
     const ctx = this.ctx.get(job.vantage);
     if (!ctx) return;
-    const key = `${job.vantage}|${job.site}`;
+    const id = job.id;
+    const cacheable = job.kind === 'http' && id >= 0;
     const now = this.o.clock.now();
-    const cached = job.kind === 'http' ? this.cache.get(key) : undefined;
-    const fresh = cached && cached.until > now ? cached.addresses : undefined;
+    const fresh = cacheable ? this.cached(id, now) : undefined;
     const obs = await probe(
       { site: job.site, kind: job.kind, secure: this.secure.has(job.site), addresses: fresh },
       ctx,
       signal,
     );
-    if (job.kind === 'http') {
+    // The job may have been removed (and its id reused) while the probe ran.
+    if (cacheable && this.scheduler.siteOfJob(id) === job.site) {
       if (obs.addresses?.length && !fresh) {
         const ttlMs = Math.max(MIN_CACHE_MS, (obs.ttl ?? 60) * 1000);
-        this.cache.set(key, { addresses: obs.addresses, until: now + ttlMs });
+        this.remember(id, obs.addresses[0], now + ttlMs);
       } else if (obs.outcome === 'down' && fresh) {
         // A failure on a cached address re-resolves next time: the name may have moved.
-        this.cache.delete(key);
+        this.forget(id);
       }
     }
     this.o.bus.publish('observation', obs);
   }
+
+  /** The job's cached address while fresh (the probe uses the first address it is given). */
+  private cached(id: number, now: number): string[] | undefined {
+    if (id >= this.cachedUntil.length || !(this.cachedUntil[id] > now)) return undefined;
+    return [this.cachedOther.get(id) ?? v4ToString(this.cachedV4[id])];
+  }
+
+  private remember(id: number, address: string, until: number): void {
+    if (id >= this.cachedUntil.length) {
+      let n = this.cachedUntil.length * 2;
+      while (n <= id) n *= 2;
+      const a = new Uint32Array(n);
+      a.set(this.cachedV4);
+      this.cachedV4 = a;
+      const u = new Float64Array(n);
+      u.set(this.cachedUntil);
+      this.cachedUntil = u;
+    }
+    const v4 = v4ToNumber(address);
+    if (v4 < 0) this.cachedOther.set(id, address);
+    else {
+      this.cachedV4[id] = v4;
+      this.cachedOther.delete(id);
+    }
+    this.cachedUntil[id] = until;
+  }
+
+  private forget(id: number): void {
+    if (id < this.cachedUntil.length) this.cachedUntil[id] = 0;
+    this.cachedOther.delete(id);
+  }
+}
+
+/** A dotted-quad IPv4 address as an unsigned integer, or -1 for anything else (IPv6, leading zeros). */
+function v4ToNumber(a: string): number {
+  const parts = a.split('.');
+  if (parts.length !== 4) return -1;
+  let n = 0;
+  for (const p of parts) {
+    const x = Number(p);
+    if (!(x >= 0 && x <= 255) || String(x) !== p) return -1;
+    n = n * 256 + x;
+  }
+  return n;
+}
+
+function v4ToString(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 export interface DetectionOptions {
@@ -129,13 +185,19 @@ export interface DetectionOptions {
 export class Detection {
   readonly detector: Detector;
   readonly health: VantageHealth;
-  private group = new Map<string, string>();
+  /** Each site's group (an index in `groups`): one small integer per site, the names shared. */
+  private group = new Map<string, number>();
+  private groups: string[] = [];
+  private groupIds = new Map<string, number>();
   private unsubscribe: () => void;
 
   constructor(o: DetectionOptions) {
     const reprobeDelay = o.intervalMs / 6;
     this.health = new VantageHealth({
-      groupOf: (site) => this.group.get(site),
+      groupOf: (site) => {
+        const g = this.group.get(site);
+        return g === undefined ? undefined : this.groups[g];
+      },
       windowMs: reprobeDelay * 0.75,
       emit: (c) => o.bus.publish('vantage', c),
     });
@@ -152,10 +214,19 @@ export class Detection {
     if (obs.signature === 'probe_error') return; // about this machine, not the site
     if (asn && obs.address && !this.group.has(obs.site)) {
       const info = asn.lookup(obs.address);
-      if (info) this.group.set(obs.site, `as${info.asn}`);
+      if (info) this.group.set(obs.site, this.groupId(`as${info.asn}`));
     }
     this.health.observe(obs);
     this.detector.observe(obs);
+  }
+
+  private groupId(name: string): number {
+    let g = this.groupIds.get(name);
+    if (g === undefined) {
+      g = this.groups.push(name) - 1;
+      this.groupIds.set(name, g);
+    }
+    return g;
   }
 
   close(): void {
