@@ -68,4 +68,31 @@ describe('DnsClient', () => {
     expect(r.kind).toBe('error');
     await c.close();
   });
+
+  it('never sends a query whose caller gave up while it waited for a slot', async () => {
+    const c = new DnsClient({ server, maxInFlight: 1, timeoutMs: 200, retries: 0 });
+    const blocker = c.query('silent.test', 'A'); // holds the only slot for 200 ms
+    const ctl = new AbortController();
+    const queued = c.query('n1.test', 'A', ctl.signal);
+    ctl.abort();
+    expect(await queued).toMatchObject({ kind: 'timeout' });
+    await blocker;
+    expect(c.stats.sent).toBe(1);
+    await c.close();
+  });
+
+  it('ends a pending query when its caller aborts, and closes cleanly with queries waiting', async () => {
+    const c = new DnsClient({ server, maxInFlight: 1, timeoutMs: 5_000, retries: 0 });
+    const ctl = new AbortController();
+    const pending = c.query('silent.test', 'A', ctl.signal);
+    setTimeout(() => ctl.abort(), 20);
+    const t0 = Date.now();
+    expect(await pending).toMatchObject({ kind: 'timeout' });
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    const held = c.query('silent.test', 'A');
+    const waiting = [c.query('n2.test', 'A'), c.query('n3.test', 'A')];
+    await c.close();
+    for (const r of await Promise.all([held, ...waiting]))
+      expect(r).toMatchObject({ kind: 'error', code: 'ECLOSED' });
+  });
 });

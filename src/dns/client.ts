@@ -80,9 +80,10 @@ export class DnsClient implements DnsQuerier {
   }
 
   /** Ask `type` records of `name` (recursion desired). */
-  async query(name: string, type: RecordType): Promise<DnsResult> {
+  async query(name: string, type: RecordType, signal?: AbortSignal): Promise<DnsResult> {
     this.stats.queries++;
     if (this.closed) return { kind: 'error', code: 'ECLOSED', message: 'client closed' };
+    if (signal?.aborted) return { kind: 'timeout', ms: 0 };
     const bad = wireProblem(name);
     if (bad) return { kind: 'error', code: 'EBADNAME', message: bad };
     let packet: Buffer;
@@ -101,8 +102,12 @@ export class DnsClient implements DnsQuerier {
     } catch (e) {
       return { kind: 'error', code: 'EBADNAME', message: (e as Error).message };
     }
+    const t0 = Date.now();
     await this.acquire();
     try {
+      // Released by close(), or the caller gave up while this query waited for a slot: send nothing.
+      if (this.closed) return { kind: 'error', code: 'ECLOSED', message: 'client closed' };
+      if (signal?.aborted) return { kind: 'timeout', ms: Date.now() - t0 };
       const sock = await this.bound();
       if (sock instanceof Error) return { kind: 'error', code: 'ESOCKET', message: sock.message };
       return await new Promise<DnsResult>((resolve) => {
@@ -122,6 +127,13 @@ export class DnsClient implements DnsQuerier {
           p.packet.writeUInt16BE(p.id, 0);
         }
         this.pending.set(p.id, p);
+        signal?.addEventListener(
+          'abort',
+          () => {
+            if (this.pending.get(p.id) === p) this.finish(p, { kind: 'timeout', ms: Date.now() - p.t0 });
+          },
+          { once: true },
+        );
         this.send(sock, p);
       });
     } finally {
@@ -191,6 +203,7 @@ export class DnsClient implements DnsQuerier {
   private send(sock: dgram.Socket, p: Pending): void {
     p.attempts++;
     this.stats.sent++;
+    if (this.closed) return;
     sock.send(p.packet, this.opts.server.port, this.opts.server.address, (err) => {
       if (err && this.pending.get(p.id) === p)
         this.finish(p, {

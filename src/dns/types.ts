@@ -42,5 +42,6 @@ export interface DnsServer {
 
 /** The query interface the mapper and probers depend on (so tests can inject a fake). */
 export interface DnsQuerier {
-  query(name: string, type: RecordType): Promise<DnsResult>;
+  /** `signal`: the caller gave up — a query still waiting for a slot is never sent, a pending one ends. */
+  query(name: string, type: RecordType, signal?: AbortSignal): Promise<DnsResult>;
 }

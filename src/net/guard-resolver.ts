@@ -32,8 +32,8 @@ export function guardResolver(
   onRefused: (r: RefusedResolution) => void = () => {},
 ): DnsQuerier {
   return {
-    async query(name, type) {
-      const result = await querier.query(name, type);
+    async query(name, type, signal) {
+      const result = await querier.query(name, type, signal);
       return guardAnswer(result, name, policy, onRefused);
     },
   };

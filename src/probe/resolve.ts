@@ -20,7 +20,11 @@ export async function resolveRecords(
   signal?: AbortSignal,
 ): Promise<{ result: DnsResult; ms: number }> {
   const t0 = performance.now();
-  const result = await bounded(ctx.resolver.query(name, type), ctx.timeouts.dns, signal);
+  // The resolver client is told when this phase gives up, so a query still queued for a slot is
+  // never sent: under load, abandoned queries must not take the slots of live ones.
+  const giveUp = new AbortController();
+  const result = await bounded(ctx.resolver.query(name, type, giveUp.signal), ctx.timeouts.dns, signal);
+  if (result.kind === 'timeout') giveUp.abort();
   return { result, ms: performance.now() - t0 };
 }
 
