@@ -80,4 +80,35 @@ describe('IncidentTracker', () => {
     expect(incidents.map((i) => i.cause.component)).toEqual(['site:aws1.test']);
     expect(incidents[0].cause.provider).toBeNull();
   });
+
+  it('opens early on unconfirmed failures; affected still come from confirmed ones', () => {
+    const CFall = simulate(PROVIDERS, SITES, [CF], { random: rng(1), since: 0 });
+    const tracker = new IncidentTracker();
+    tracker.early(MIN, infer(model, CFall));
+    let incidents = tracker.incidents();
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0].detectedAt).toBe(MIN);
+    expect(incidents[0].affected).toHaveLength(0);
+    // Confirmed a round later: the same incident, with its sites.
+    tracker.update(2 * MIN, infer(model, CFall));
+    incidents = tracker.incidents();
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0].detectedAt).toBe(MIN);
+    expect(incidents[0].affected.length).toBeGreaterThan(10);
+  });
+
+  it('does not let a recovered site failing again later hold the incident open', () => {
+    const region: FixtureFault = { target: { provider: 'ovh', region: 'sbg' }, effect: 'blackhole' };
+    const tracker = new IncidentTracker({ graceMs: 3 * MIN });
+    for (let t = 0; t < 5; t++)
+      tracker.update(
+        t * MIN,
+        infer(model, simulate(PROVIDERS, SITES, [region], { random: rng(t + 1), since: 0 })),
+      );
+    const site = tracker.incidents()[0].affected[0];
+    // Everything back at minute 5; one affected site fails alone from minute 6, a new failure.
+    const noise: FailingService = { site, role: 'web', state: 'down', signature: 'http_5xx', since: 6 * MIN };
+    for (let t = 5; t < 12; t++) tracker.update(t * MIN, infer(model, t >= 6 ? [noise] : []));
+    expect(tracker.incidents()[0].resolvedAt).toBe(5 * MIN);
+  });
 });

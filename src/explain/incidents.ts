@@ -83,15 +83,25 @@ export class IncidentTracker {
    * incidents' evidence and exonerations.
    */
   update(time: number, inference: Inference, evidence: readonly CauseEvidence[] = []): void {
-    const failingSites = new Set(inference.input.map((f) => f.site));
+    // When each failing site began failing (its earliest failing service).
+    const failingSites = new Map<string, number>();
+    for (const f of inference.input)
+      failingSites.set(f.site, Math.min(failingSites.get(f.site) ?? f.since, f.since));
     for (const s of this.states) s.seenThisRound = false;
     inference.causes.forEach((c, k) => {
       const since = earliest(inference, c.failures);
       const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
       const st =
-        this.match(c.key, c.cause.provider, c.sites, time) ?? this.open(c.key, breadth, c.cause, since);
-      if (breadth < st.breadth) {
+        this.match(c.key, c.cause.provider, c.sites, time, since) ??
+        this.open(c.key, breadth, c.cause, since);
+      if (
+        breadth < st.breadth ||
+        (c.key !== st.key && c.sites.length > Math.max(st.evidenceSites, 2 * st.peak))
+      ) {
         // Widening: the same failure turned out broader (region → provider). Keep the incident.
+        // Or a reading better supported than any before: a provider named on a handful of early
+        // failures, then one of its roles on hundreds — the incident takes the well-supported cause
+        // (never on the way down, where the narrower causes of a recovery have fewer sites).
         st.key = c.key;
         st.breadth = breadth;
         st.cause = c.cause;
@@ -135,6 +145,48 @@ export class IncidentTracker {
     this.states = this.states.filter((s) => s.id !== null || s.seenThisRound);
   }
 
+  /**
+   * Causes read early, from failures not yet confirmed one by one (see the run's rounds): a strong one
+   * opens (or confirms) its incident at once. Its affected sites and timeline still come only from
+   * {@link update}, i.e. from confirmed failures.
+   */
+  early(time: number, inference: Inference, evidence: readonly CauseEvidence[] = []): void {
+    inference.causes.forEach((c, k) => {
+      // A declared component (the operator told us it exists and is shared) whose every dependent
+      // fails at once is as strong as evidence gets, however few they are.
+      const whole = c.key.startsWith('hidden:') && c.failing >= c.total;
+      if (!whole && (c.sites.length < this.o.strongSites || c.confidence < this.o.strongConfidence)) return;
+      const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
+      const found = this.match(c.key, c.cause.provider, c.sites, time, earliest(inference, c.failures));
+      if (found && found.id !== null && found.resolvedAt === null) return;
+      const st = found ?? this.open(c.key, breadth, c.cause, earliest(inference, c.failures));
+      st.startedAt = Math.min(st.startedAt, earliest(inference, c.failures));
+      st.lastSeen = time;
+      st.resolvedAt = null;
+      st.kind = c.kind;
+      st.signature = c.signature;
+      st.confidence = Math.max(st.confidence, c.confidence);
+      if (st.id === null) {
+        st.id = `inc-${this.next++}`;
+        st.detectedAt = time;
+      }
+      const ev = evidence[k];
+      if (ev && st.evidence.length === 0) {
+        st.evidence = ev.lines;
+        st.exonerated = ev.exonerated;
+      }
+    });
+  }
+
+  /** Sites an open shared-cause incident holds. */
+  claimedSites(): Set<string> {
+    const claimed = new Set<string>();
+    for (const s of this.states)
+      if (s.breadth < BREADTH.site && s.resolvedAt === null && s.id !== null)
+        for (const x of s.affected) claimed.add(x);
+    return claimed;
+  }
+
   /** Confirmed incidents, oldest first. */
   incidents(): Incident[] {
     return this.states
@@ -156,13 +208,22 @@ export class IncidentTracker {
       }));
   }
 
-  private match(key: string, provider: string | null, sites: string[], time: number): State | undefined {
+  private match(
+    key: string,
+    provider: string | null,
+    sites: string[],
+    time: number,
+    since = time,
+  ): State | undefined {
     const live = (s: State) => s.resolvedAt === null || time - s.resolvedAt <= this.o.graceMs;
     const same = this.states.find((s) => s.key === key && live(s));
     if (same || provider === null) return same;
-    // The same provider's failure seen at another granularity, over the same sites.
+    // The same provider's failure seen at another granularity, over the same sites — not a much
+    // larger failure that began well after a small one (a few sites' trouble, then an outage).
     return this.states.find((s) => {
       if (s.cause.provider !== provider || !live(s)) return false;
+      const larger = sites.length > 2 * Math.max(s.peak, s.affected.size, 1);
+      if (larger && s.affected.size > 0 && since - s.startedAt > this.o.graceMs) return false;
       let common = 0;
       for (const x of sites) if (s.affected.has(x)) common++;
       return common >= Math.min(sites.length, s.affected.size) / 2;
@@ -223,11 +284,17 @@ export class IncidentTracker {
     }
   }
 
-  private advance(st: State, time: number, failingSites: Set<string>): void {
+  private advance(st: State, time: number, failingSites: Map<string, number>): void {
     if (!st.seenThisRound) st.streak = 0;
     if (st.resolvedAt !== null) return;
+    // An affected site still counts while the failure the cause was last seen with goes on; one that
+    // recovered and then failed again after the cause stopped showing is a new, unrelated failure
+    // (noise on one of hundreds of sites must not hold the incident open).
     let failing = 0;
-    for (const x of st.affected) if (failingSites.has(x)) failing++;
+    for (const x of st.affected) {
+      const since = failingSites.get(x);
+      if (since !== undefined && since <= st.lastSeen) failing++;
+    }
     if (st.id === null) return;
     if (failing > st.peak) {
       st.peak = failing;

@@ -178,7 +178,7 @@ export class RiskBuilder {
         kind: 'plan',
         plan,
         role: null,
-        label: `${prov.provider} ${plan} hosting`,
+        label: `${display(prov)} ${plan} hosting`,
       }));
       this.edgeGroup.push(g);
       this.edgeSlot.push(s * SLOT + HOSTING);
@@ -294,6 +294,13 @@ export class RiskBuilder {
   }
 }
 
+/** How a provider reads in evidence: an AS-only id by its organisation (`FLUXUS (as64512)`). */
+function display(g: RiskGroup): string {
+  return g.provider && /^as\d+$/.test(g.provider) && g.name && g.name !== g.provider
+    ? `${g.name} (${g.provider})`
+    : (g.provider ?? g.label);
+}
+
 function provKey(c: Component): string {
   return `provider:${c.provider ?? c.id.replace(/^[a-z]+:/, '')}`;
 }
@@ -311,11 +318,13 @@ export function buildRisk(input: {
   monitored?: Monitored;
 }): RiskModel {
   const b = new RiskBuilder(input.monitored);
-  const byId = new Map(input.components.map((c) => [c.id, c]));
+  const { components, rename } = unifyByAsn(input.components);
+  const byId = new Map(components.map((c) => [c.id, c]));
   for (const s of input.sites ?? []) b.site(s);
   const hosting = new Map<string, string>();
   for (const d of input.dependencies) {
-    const c = byId.get(d.component) ?? fallback(d.component);
+    const id = rename.get(d.component) ?? d.component;
+    const c = byId.get(id) ?? fallback(id);
     b.edge(b.site(d.site), b.component(c), d.role);
     if (d.role === 'hosting' && c.kind === 'provider' && c.provider) hosting.set(d.site, c.provider);
   }
@@ -324,6 +333,47 @@ export function buildRisk(input: {
     if (m.plan && p) b.plan(b.site(site), m.plan, p);
   }
   return b.build();
+}
+
+/**
+ * One provider, one identity. A provider the catalog does not know is named from what was seen: its
+ * name servers' or mail hosts' domain (`ns1.fluxus.test` → `fluxus`) for those roles, only its AS
+ * (`as64512`) for the hosting network. When exactly one named provider announces from that same AS,
+ * the AS-only id is that provider: its hosting, regions and shared segments join its other roles.
+ */
+export function unifyByAsn(components: readonly Component[]): {
+  components: Component[];
+  rename: Map<string, string>;
+} {
+  const named = new Map<number, Set<string>>();
+  for (const c of components) {
+    if (c.kind !== 'provider' || !c.asn || !c.provider || /^as\d+$/.test(c.provider)) continue;
+    const set = named.get(c.asn) ?? new Set<string>();
+    set.add(c.provider);
+    named.set(c.asn, set);
+  }
+  const alias = new Map<string, string>();
+  for (const c of components) {
+    const m = c.kind === 'provider' && c.provider ? /^as(\d+)$/.exec(c.provider) : null;
+    const owners = m ? named.get(Number(m[1])) : undefined;
+    if (c.provider && owners?.size === 1) alias.set(c.provider, [...owners][0]);
+  }
+  const rename = new Map<string, string>();
+  if (alias.size === 0) return { components: [...components], rename };
+  const out: Component[] = [];
+  for (const c of components) {
+    const to = c.provider ? alias.get(c.provider) : undefined;
+    if (!to) {
+      out.push(c);
+      continue;
+    }
+    const id =
+      c.kind === 'provider' ? `provider:${to}` : c.kind === 'region' ? `region:${to}/${c.region}` : c.id;
+    rename.set(c.id, id);
+    if (c.kind === 'provider') continue; // the named provider's own component stands for it
+    out.push({ ...c, id, provider: to, label: c.label.replace(c.provider as string, to) });
+  }
+  return { components: out, rename };
 }
 
 /** A component referenced by a dependency but not listed: read what its id says. */

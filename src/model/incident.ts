@@ -1,7 +1,8 @@
 /** Incidents: one cause, its affected sites, its timeline. Types only. */
 import type { Plan, Role } from './component.ts';
 
-export type IncidentKind = 'network' | 'http' | 'dns' | 'tls' | 'overload' | 'mail';
+/** `reported`: crowd reports alone (probes see the site up, or cannot probe it): low confidence. */
+export type IncidentKind = 'network' | 'http' | 'dns' | 'tls' | 'overload' | 'mail' | 'reported';
 
 export interface Cause {
   provider: string | null;
@@ -41,4 +42,19 @@ export interface Incident {
   exonerated: Exoneration[];
   evidence: string[];
   timeline: TimelinePoint[];
+  /** Crowd reports about the affected sites, per minute, when the runner attaches them. */
+  reports?: IncidentReports;
+}
+
+/** Crowd reports per minute over [from, from + counts.length × stepMs) (the shape `src/reports` counts). */
+export interface IncidentReports {
+  from: number;
+  stepMs: number;
+  counts: number[];
+  total: number;
+  /** Start of the busiest minute; null when there is no report. */
+  peakAt: number | null;
+  peak: number;
+  /** Totals per problem (site, login, email, app, other). */
+  problems: Record<string, number>;
 }

@@ -11,6 +11,7 @@ const obs = (signature: Observation['signature'], total: number, speed = 30): Ob
   signature,
   timings: { total },
   speed,
+  ...(signature === 'ok' || signature === 'slow' ? { status: 200 } : {}),
 });
 
 /** A guard that saw one stall of `ms` real milliseconds ending at `at`. */
@@ -44,5 +45,22 @@ describe('LagGuard', () => {
     const g = guardWithStall(1000, 500);
     expect(g.check(obs('ok', 500), 1000).signature).toBe('ok');
     expect(g.check(obs('cdn_error', 500), 1000).signature).toBe('cdn_error');
+  });
+});
+
+describe('LagGuard against the machine’s own answer time', () => {
+  it('discards a slow verdict when everything answers about as slowly', () => {
+    const g = new LagGuard({ slowMs: 5000 });
+    for (let i = 0; i < 40; i++) g.check(obs('ok', 150, 30), 1000 + i);
+    // 220 ms real at ×30 = 6.6 s: over the threshold, but the machine answers in 150 ms right now.
+    expect(g.check({ ...obs('slow', 220, 30), status: 200 }, 1050).signature).toBe('probe_error');
+    expect(g.discardedSlow).toBe(1);
+  });
+
+  it('keeps a slow verdict much slower than its contemporaries', () => {
+    const g = new LagGuard({ slowMs: 5000 });
+    for (let i = 0; i < 40; i++) g.check({ ...obs('ok', 10, 40), status: 200 }, 1000 + i);
+    // 5 s of overload at ×40 = 125 ms real, against 10 ms for everything else.
+    expect(g.check({ ...obs('slow', 135, 40), status: 200 }, 1050).signature).toBe('slow');
   });
 });

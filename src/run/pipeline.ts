@@ -7,14 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { AsnTable } from '../asn/table.ts';
-import { InProcessBus } from '../bus/bus.ts';
+import { type Bus, InProcessBus } from '../bus/bus.ts';
 import { loadCatalog } from '../catalog/load.ts';
 import { type Clock, ScaledClock } from '../clock/clock.ts';
 import { DnsClient } from '../dns/client.ts';
-import type { TrackerOptions } from '../explain/incidents.ts';
+import type { IncidentTracker, TrackerOptions } from '../explain/incidents.ts';
 import { buildRisk } from '../explain/risk.ts';
 import type { Declarations } from '../map/declare.ts';
-import { toDependencies } from '../map/dependencies.ts';
+import { type DependencyGraph, toDependencies } from '../map/dependencies.ts';
 import { mapDomains } from '../map/mapper.ts';
 import { RegionTable } from '../map/ranges.ts';
 import type { MapReport } from '../map/types.ts';
@@ -37,6 +37,22 @@ export interface PipelineOptions {
   /** Probes in flight at once (default 4096). */
   concurrency?: number;
   log?: (line: string) => void;
+  /** Ways in for a caller publishing the run as it goes (`vigie demo`); none changes the analysis. */
+  hooks?: PipelineHooks;
+}
+
+/** Additive hooks into a run: what a server needs to publish it live. */
+export interface PipelineHooks {
+  /** The map is done, before probing starts (e.g. store the sites and their dependencies). */
+  mapped?(map: MapReport, graph: DependencyGraph): void | Promise<void>;
+  /** Observations (after the lag guard), transitions and vantage health are also published here. */
+  bus?: Bus;
+  /** Probing has started: `reprobe(domain)` probes a site's web from every vantage now. */
+  started?(control: { reprobe(domain: string): void }): void;
+  /** After each round, at clock time `time`, with the incidents as the tracker holds them. */
+  round?(time: number, tracker: IncidentTracker): void;
+  /** Stop before the scenario's end (the result then covers what ran). */
+  signal?: AbortSignal;
 }
 
 export interface PipelineResult {
@@ -98,6 +114,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   log(`mapped ${mapped}/${map.domains.length} domains in ${(mapMs / 1000).toFixed(1)} s`);
   const mail = o.mail ?? true;
   const graph = toDependencies(map.domains);
+  await o.hooks?.mapped?.(map, graph);
   const model = buildRisk({
     ...graph,
     sites: map.domains.map((m) => m.domain),
@@ -151,25 +168,55 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     asn,
     reprobe: (s, k, v, d) => (k === 'smtp' ? mailProbing : probing).reprobe(s, k, v, d),
   });
-  const guard = new LagGuard({ slowMs: contexts[0].ctx.slowMs });
+  const guard = new LagGuard({
+    slowMs: contexts[0].ctx.slowMs,
+    deadlines: { dns: contexts[0].ctx.timeouts.dns, connect: contexts[0].ctx.timeouts.connect },
+  });
   guard.start();
   const failures = new FailureLog((v) => detection.health.isHealthy(v));
   let probes = 0;
+  // Failing verdicts since the last progress line, by signature (what the machine is seeing).
+  const verdicts = new Map<string, number>();
   raw.subscribe('observation', (obs) => {
     probes++;
-    bus.publish('observation', guard.check(obs));
+    const checked = guard.check(obs);
+    if (checked.outcome !== 'up') {
+      const k = checked.signature === 'probe_error' ? `${obs.signature}→probe_error` : checked.signature;
+      verdicts.set(k, (verdicts.get(k) ?? 0) + 1);
+    }
+    bus.publish('observation', checked);
   });
   bus.subscribe('observation', (obs) => failures.observe(obs));
   bus.subscribe('vantage', (c) =>
     log(`vantage ${c.vantage} ${c.healthy ? 'healthy' : 'UNHEALTHY'}: ${c.reason}`),
   );
+  const out = o.hooks?.bus;
+  if (out) {
+    bus.subscribe('observation', (m) => out.publish('observation', m));
+    bus.subscribe('transition', (m) => out.publish('transition', m));
+    bus.subscribe('vantage', (m) => out.publish('vantage', m));
+  }
   const sites: WatchedSite[] = map.domains.map((m) => ({ domain: m.domain }));
   probing.add(sites);
   const mailSites = mail ? map.domains.filter((m) => m.mail) : [];
   mailProbing.add(mailSites.map((m) => ({ domain: m.domain, kinds: ['smtp'] })));
-  const rounds = new Rounds(model, detection.detector, failures, trackerOptions(intervalMs));
+  // Unconfirmed failures count for an early opening while they are at most one interval old.
+  const rounds = new Rounds(
+    model,
+    detection.detector,
+    failures,
+    trackerOptions(intervalMs),
+    undefined,
+    intervalMs,
+    vantages.length,
+  );
   probing.start();
   mailProbing.start();
+  o.hooks?.started?.({
+    reprobe: (domain) => {
+      for (const c of contexts) probing.reprobe(domain, 'http', c.ctx.vantage, 0);
+    },
+  });
   log(
     `watching ${sites.length} sites (${mailSites.length} with mail) from ${vantages.map((v) => v.id).join(', ')} every ${intervalMs / 1000} s ` +
       `(timeout ${timeoutMs / 1000} s, ${w.clock.speed}×)`,
@@ -177,22 +224,32 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
   // Rounds every sixth of an interval of clock time, until the end.
   const roundEvery = intervalMs / 6;
-  const timer = setInterval(() => rounds.run(clock.now()), Math.max(10, real(roundEvery)));
+  const round = (time: number) => {
+    rounds.run(time);
+    o.hooks?.round?.(time, rounds.tracker);
+  };
+  const timer = setInterval(() => round(clock.now()), Math.max(10, real(roundEvery)));
   const progress = setInterval(() => {
     const s = probing.scheduler.stats();
     log(
       `${new Date(clock.now()).toISOString()}  ${probes} probes, ${s.inflight} in flight, ` +
-        `lateness p99 ${s.latenessP99Ms.toFixed(0)} ms, ${rounds.tracker.incidents().length} incidents`,
+        `lateness p99 ${s.latenessP99Ms.toFixed(0)} ms, ${rounds.tracker.incidents().length} incidents; ` +
+        [...verdicts].map(([k, n]) => `${k} ${n}`).join(', '),
     );
+    verdicts.clear();
   }, 30_000);
   const remaining = w.clock.end - clock.now();
-  if (remaining > 0) await clock.sleep(remaining);
+  if (remaining > 0) await clock.sleep(remaining, o.hooks?.signal);
   clearInterval(timer);
   clearInterval(progress);
-  rounds.run(w.clock.end);
+  round(Math.min(w.clock.end, clock.now()));
   const scheduler = probing.scheduler.stats();
   guard.stop();
-  log(`lag guard: ${guard.discarded} measurements spoiled by the monitor's own stalls discarded`);
+  log(
+    `lag guard: ${guard.discarded} measurements spoiled by the monitor's own stalls discarded, ` +
+      `${guard.discardedSlow} slow verdicts no slower than the machine's own answers, ` +
+      `${guard.discardedTimeouts} timeouts while the machine itself answered too slowly`,
+  );
   await Promise.all([probing.stop(), mailProbing.stop()]);
   detection.close();
   await Promise.all([...contexts, mailContext].map((c) => c.close()));

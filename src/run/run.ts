@@ -12,8 +12,8 @@ import { VigieError } from '../errors.ts';
 import { parseDeclarations } from '../map/declare.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { formatIncidents, type RunOutput } from './output.ts';
-import { runPipeline } from './pipeline.ts';
-import { startWorldChild } from './world-child.ts';
+import { type PipelineHooks, runPipeline } from './pipeline.ts';
+import { startWorldChild, type WorldChild } from './world-child.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -26,6 +26,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Also write the result here (the CLI prints it). */
   out?: string;
+  /** Hooks into the pipeline (see {@link PipelineHooks}); `world` is told the world's description first. */
+  hooks?: PipelineHooks & { world?(info: WorldChild['info']): void | Promise<void> };
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -56,6 +58,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
   process.once('SIGTERM', onSignal);
   try {
     const info = world.info;
+    await o.hooks?.world?.(info);
     const declarationsUrl = `${info.control}/config/declarations`;
     const declared = parseDeclarations(JSON.stringify(await fetchJson(declarationsUrl)), declarationsUrl);
     const domains = o.scenario.sites.map((s) => s.domain);
@@ -70,6 +73,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
       timeoutMs: o.timeoutMs,
       mail: o.mail,
       log,
+      hooks: o.hooks,
     });
     const out: RunOutput = {
       scenario: o.scenario.name,

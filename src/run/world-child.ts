@@ -24,6 +24,8 @@ export interface WorldChildOptions {
   truthOut?: string;
   /** Where the world's own log lines go (default: dropped, but kept for error messages). */
   log?: (line: string) => void;
+  /** Ports base+53, +80, +443, +25, +900 (default 0: free ports). */
+  portBase?: number;
   /** How long to wait for the world to start, real ms (default 60 s). */
   startTimeoutMs?: number;
 }
@@ -32,7 +34,16 @@ const BIN = fileURLToPath(new URL('../../bin/vigie.js', import.meta.url));
 
 /** Start the world and wait for its description (the first line it prints on stdout). */
 export function startWorldChild(o: WorldChildOptions): Promise<WorldChild> {
-  const args = [BIN, 'sim', 'serve', o.scenarioFile, '--state-dir', o.stateDir, '--port-base', '0'];
+  const args = [
+    BIN,
+    'sim',
+    'serve',
+    o.scenarioFile,
+    '--state-dir',
+    o.stateDir,
+    '--port-base',
+    String(o.portBase ?? 0),
+  ];
   if (o.speed !== undefined) args.push('--speed', String(o.speed));
   if (o.truthOut) args.push('--truth-out', o.truthOut);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

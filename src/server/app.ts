@@ -42,6 +42,7 @@ export interface AppOptions {
   rateLimit?: { max: number; windowMs: number } | false;
   /** Which addresses new sites may be (default: public only). */
   policy?: TargetPolicy;
+  /** Kept by reference (defaults filled in): changes made while serving are visible. */
   page?: Partial<PageInfo>;
   metrics?: ProbeMetrics;
   risk?: RiskSource;
@@ -92,7 +93,15 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     store: o.store,
     clock: o.clock,
     policy: o.policy ?? TargetPolicy.strict(),
-    page: { id: 'vigie', name: 'Vigie', url: 'http://localhost', timeZone: 'Etc/UTC', ...o.page },
+    // The caller's object is kept (defaults filled in), not copied: it may change while serving
+    // (`vigie demo` names the replay it is on).
+    page: Object.assign(o.page ?? {}, {
+      id: 'vigie',
+      name: 'Vigie',
+      url: 'http://localhost',
+      timeZone: 'Etc/UTC',
+      ...o.page,
+    }),
     risk: o.risk ?? new StoreRiskSource(o.store, o.clock),
     metrics: o.metrics ?? null,
     requireToken: verifier.guard(),

@@ -2,7 +2,8 @@
  * The watching pipeline `vigie serve` runs beside the API: probing from each vantage through a
  * resolver guarded by the target policy, detection, transitions committed to the store — the same
  * wiring as `vigie watch`, with the sites able to change while it runs (the API adds and removes them).
- * Explanation (incidents) joins through the Bus's `incident` topic once it is wired end to end.
+ * Incidents published on the Bus's `incident` topic (by `vigie demo`'s replays, see `replay.ts`) are
+ * committed too.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +39,46 @@ export interface Pipeline {
   add(sites: readonly Site[]): void;
   remove(domains: readonly string[]): void;
   stop(): Promise<void>;
+}
+
+/**
+ * Commit what the pipeline publishes on the Bus to the store: transitions and incidents in order,
+ * observations as they come. The snapshot reads the same topics from the Bus directly.
+ */
+export function persist(bus: Bus, store: Store): { stop(): Promise<void> } {
+  let writes: Promise<void> = Promise.resolve();
+  const offTransition = bus.subscribe('transition', (t) => {
+    writes = writes
+      .then(() =>
+        store.recordTransitions([
+          {
+            site: t.site,
+            role: t.role,
+            vantage: null,
+            from: t.from,
+            to: t.to,
+            at: t.at,
+            signature: t.signature,
+            observationTime: t.since,
+          },
+        ]),
+      )
+      .catch((e) => void process.stderr.write(`vigie: cannot record a transition: ${e}\n`));
+  });
+  const offIncident = bus.subscribe('incident', (i) => {
+    writes = writes
+      .then(() => store.upsertIncidents([i]))
+      .catch((e) => void process.stderr.write(`vigie: cannot record an incident: ${e}\n`));
+  });
+  const offObservation = bus.subscribe('observation', (obs) => void store.addObservations([obs]));
+  return {
+    async stop() {
+      offTransition();
+      offIncident();
+      offObservation();
+      await writes;
+    },
+  };
 }
 
 export function readWorld(dir: string): WorldInfo {
@@ -104,32 +145,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
         since: c.observationTime,
       })),
   );
-  // Transitions are committed in order; the snapshot reads them from the Bus directly.
-  let writes: Promise<void> = Promise.resolve();
-  const offTransition = o.bus.subscribe('transition', (t) => {
-    writes = writes
-      .then(() =>
-        o.store.recordTransitions([
-          {
-            site: t.site,
-            role: t.role,
-            vantage: null,
-            from: t.from,
-            to: t.to,
-            at: t.at,
-            signature: t.signature,
-            observationTime: t.since,
-          },
-        ]),
-      )
-      .catch((e) => void process.stderr.write(`vigie: cannot record a transition: ${e}\n`));
-  });
-  const offIncident = o.bus.subscribe('incident', (i) => {
-    writes = writes
-      .then(() => o.store.upsertIncidents([i]))
-      .catch((e) => void process.stderr.write(`vigie: cannot record an incident: ${e}\n`));
-  });
-  const offObservation = o.bus.subscribe('observation', (obs) => void o.store.addObservations([obs]));
+  const persisted = persist(o.bus, o.store);
   const add = (sites: readonly Site[]) =>
     probing.add(
       sites.map((s) => ({ domain: s.domain, secure: o.https, kinds: s.mail ? ['http', 'smtp'] : ['http'] })),
@@ -144,10 +160,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     async stop() {
       await probing.stop();
       detection.close();
-      offTransition();
-      offIncident();
-      offObservation();
-      await writes;
+      await persisted.stop();
       await Promise.all(clients.map((c) => c.close()));
     },
   };

@@ -98,6 +98,19 @@ const IncidentView = {
     acknowledged: {
       anyOf: [{ type: 'null' }, { type: 'object', properties: { at: int, note: str } }],
     },
+    /** Crowd reports about the affected sites per minute, with the peak (when the pipeline has them). */
+    reports: {
+      type: 'object',
+      properties: {
+        from: int,
+        stepMs: int,
+        counts: { type: 'array', items: int },
+        total: int,
+        peakAt: nullable('integer'),
+        peak: int,
+        problems: { type: 'object', additionalProperties: int },
+      },
+    },
   },
 } as const;
 

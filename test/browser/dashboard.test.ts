@@ -3,10 +3,11 @@
  *
  * 1. the fixture store's OVH incident (one open incident clearing Cloudflare) served in process, so
  *    the incident page is checked whatever the pipeline produces today;
- * 2. a simulated OVH backbone outage: `vigie sim serve` (a small replay of the seed scenario at ×120)
- *    and `vigie serve` watching it, both child processes on free ports — sites going down live,
- *    provider, site and concentration pages, a script payload submitted through the API, and the
- *    incident page once the pipeline publishes incidents.
+ * 2. `vigie demo --scenario` replaying a small OVH backbone outage (the seed scenario's shape on 40
+ *    sites, at ×120) as a child process on free ports — the real pipeline (world child process, map,
+ *    probes, detection, inference, incidents) published live: sites going down and the incident
+ *    arriving without a reload, the incident page (OVH to blame, Cloudflare cleared with numbers, the
+ *    crowd-report curve), provider, site and concentration pages, script payloads shown as text.
  *
  * Screenshots of every page go to `test-artifacts/dashboard/`.
  */
@@ -26,11 +27,9 @@ import {
   ensureDashboardBuilt,
   eventually,
   launch,
-  mapIntoStore,
   ROOT,
   shot,
-  startServe,
-  startWorld,
+  startDemo,
 } from './harness.ts';
 
 const PAYLOAD_NAME = '<script>alert("name")</script>.test';
@@ -195,51 +194,32 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     });
   });
 
-  describe('live, against a simulated OVH backbone outage (vigie sim serve + vigie serve)', () => {
+  describe('live, against `vigie demo` replaying an OVH backbone outage', () => {
     const scenario = join(ROOT, 'test', 'browser', 'fixtures', 'ovh-backbone-mini.yaml');
     const token = 'browser-test-token-0123456789';
-    let world: Child & { info: { clock: { origin: number; anchor: number; speed: number } } };
-    let serve: Child & { url: string };
+    let demo: Child & { url: string };
     let faultReal = 0;
 
     beforeAll(async () => {
       const s = loadScenario(scenario);
-      const dir = join(tmp, 'live');
-      world = await startWorld(scenario, join(dir, 'world'));
-      const store = `sqlite:${join(dir, 'vigie.db')}`;
-      await mapIntoStore(
-        world.info as never,
-        s.sites.map((x) => x.domain),
-        store,
-      );
-      serve = await startServe(
-        join(tmp),
-        [
-          'name: Vigie — SIMULATION (OVH backbone 2021, small replay)',
-          `world: ${join(dir, 'world')}`,
-          `store: "${store}"`,
-          'listen: 127.0.0.1:0',
-          `token_hash: "${hashToken(token)}"`,
-          'timeout: 25s',
-          'rate_limit: false',
-          '',
-        ].join('\n'),
-      );
-      const c = world.info.clock;
-      const fault = s.faults[0].at as number;
-      faultReal = c.anchor + (fault - c.origin) / c.speed;
+      demo = await startDemo(scenario, join(tmp, 'demo'), ['--token-hash', hashToken(token)]);
+      // When the outage begins, in real time, from the pipeline's (simulated) clock.
+      const t = (await (await fetch(`${demo.url}api/time`)).json()) as { now: number };
+      faultReal = Date.now() + ((s.faults[0].at as number) - t.now) / (s.speed ?? 1);
     }, 60_000);
     afterAll(async () => {
-      await serve?.stop();
-      await world?.stop();
+      await demo?.stop();
     });
 
-    it('shows OVH sites going down live, without a reload', async () => {
+    it('shows OVH sites going down live, without a reload, labelled as a simulation', async () => {
       const { page } = session;
-      await page.goto(serve.url);
+      await page.goto(demo.url);
       await drawn(page, 'What is down now');
       // The page was drawn before the outage began.
       expect(Date.now()).toBeLessThan(faultReal);
+      expect(await text(page, '.page-name')).toMatch(
+        /^SIMULATION — replaying “OVHcloud backbone outage .*” \(×120\) · simulated time 13 Oct 2021, 09:\d\d/,
+      );
       await markDocument(page);
       const downRows = page.locator('.sites-failing tbody tr').filter({ hasText: 'Down' });
       const before = (await downRows.allTextContents()).length;
@@ -257,30 +237,84 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       expect(await text(page, '#headline')).toMatch(
         /\d+ of 40 monitored sites (is|are) failing: [1-9]\d* down/,
       );
-      expect(await text(page, '#announce')).toMatch(/went down/);
+      expect(await text(page, '#announce')).toMatch(/went down|New incident/);
       const row = page
         .locator('.sites-failing tbody tr')
         .filter({ hasText: /^shop-\d+\.testDown/ })
         .first();
       expect(await row.textContent()).toMatch(/(server|DNS servers) do(es)? not answer/);
       expect(await downRows.count()).toBeGreaterThan(before);
-      expect(await text(page, '.page-name')).toContain('SIMULATION');
       // Bystanders are not down.
       const down = await page
         .locator('.sites-failing tbody tr')
         .filter({ hasText: 'Down' })
         .allTextContents();
       expect(down.join(' ')).not.toMatch(/forum-|saas-/);
+      // The pipeline's incident arrives live too: OVH blamed, on the same document.
+      const card = page.locator('.incident-card.open').filter({ hasText: /OVH/ });
+      await card.first().waitFor({ timeout: 15_000 });
+      expect(await sameDocument(page)).toBe(true);
+      expect(await card.first().textContent()).toMatch(
+        /OVH SAS \(AS16276\) stopped answering on the network/,
+      );
       await shot(page, 'live-now');
+    }, 45_000);
+
+    it('shows the incident from the real pipeline: OVH to blame, Cloudflare cleared with numbers, reports', async () => {
+      const incidents = async () =>
+        (
+          (await (await fetch(`${demo.url}api/incidents?status=all`)).json()) as {
+            incidents: {
+              id: string;
+              cause: { provider: string | null; region: string | null; role: string | null };
+              exonerated: { provider: string; evidence: string }[];
+              reports?: { total: number; peak: number; peakAt: number | null };
+            }[];
+          }
+        ).incidents;
+      const ovh = (await incidents()).filter((i) => i.cause.provider === 'ovh');
+      expect(ovh).toHaveLength(1);
+      const [incident] = ovh;
+      // The whole provider, not one of its regions or roles; no incident blames the CDN.
+      expect(incident.cause.region).toBeNull();
+      expect(incident.cause.role).toBeNull();
+      expect((await incidents()).filter((i) => i.cause.provider === 'cloudflare')).toEqual([]);
+      expect(incident.exonerated.map((x) => x.provider)).toContain('cloudflare');
+      // The crowd reports, posted through the intake, make a curve with a peak on the incident.
+      const reports = await eventually(
+        async () => {
+          const i = (await incidents()).find((x) => x.id === incident.id);
+          return i?.reports && i.reports.total >= 5 ? i.reports : undefined;
+        },
+        20_000,
+        'crowd reports on the incident',
+      );
+      expect(reports.peak).toBeGreaterThan(0);
+      expect(reports.peakAt).not.toBeNull();
+
+      const { page } = session;
+      await page.goto(`${demo.url}#/incident/${encodeURIComponent(incident.id)}`);
+      await drawn(page, /OVH/);
+      expect(await text(page, '#cause')).toBe('OVH SAS (AS16276) stopped answering on the network.');
+      expect(await text(page, 'main')).toMatch(/Confidence: 9\d %|Confidence: 100 %/);
+      expect(await text(page, 'table.exonerated')).toMatch(
+        /cloudflare: \d+ of \d+ monitored sites behind it degraded/,
+      );
+      expect(await text(page, 'table.exonerated')).toMatch(
+        /aws: 0 of \d+ monitored sites hosted there degraded/,
+      );
+      expect(await text(page, 'main')).toMatch(/\d+ reports from the public; peak of \d+ at \d\d:\d\d/);
+      expect(await text(page, '.evidence')).toMatch(/ovh hosting: \d+ of \d+ failing/);
+      await page.locator('.chart canvas').first().waitFor({ timeout: 10_000 });
+      await shot(page, 'live-incident');
+      expectNoInjection(session);
     }, 40_000);
 
     it('shows the provider page: OVH with its monitored sites, roles and failing count', async () => {
       const { page } = session;
-      await page.goto(`${serve.url}#/provider/provider%3Aovh`);
+      await page.goto(`${demo.url}#/provider/provider%3Aovh`);
       await drawn(page, /ovh/i);
-      expect(await text(page, '#provider-summary')).toMatch(
-        /18 monitored sites depend on it; [1-9]\d* (is|are) failing now/,
-      );
+      expect(await text(page, '#provider-summary')).toMatch(/18 monitored sites depend on it/);
       expect(await text(page, 'main')).toMatch(/Hosting \(the site’s servers are on its network\)/);
       expect(await text(page, 'main')).toMatch(/DNS \(it answers for the site’s name\)/);
       // History: the share of its sites' probes failing, per minute, as a chart and in words.
@@ -292,12 +326,10 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     });
 
     it('shows a site: dependency graph, probe timings over time, signature history', async () => {
-      // One of the OVH-hosted shops the outage took down.
-      const r = await fetch(`${serve.url}api/sites?state=down&q=shop-`);
-      const site = ((await r.json()) as { sites: { domain: string }[] }).sites[0]?.domain;
-      expect(site).toMatch(/^shop-\d+\.test$/);
+      // One of the OVH-hosted shops the outage took down (its history keeps the fall).
+      const site = 'shop-1.test';
       const { page } = session;
-      await page.goto(`${serve.url}#/site/${site}`);
+      await page.goto(`${demo.url}#/site/${site}`);
       await drawn(page, site);
       await page.locator('.graph canvas').first().waitFor({ timeout: 10_000 });
       await page.locator('.chart canvas').first().waitFor({ timeout: 10_000 });
@@ -311,7 +343,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
 
     it('shows providers ranked by dependent sites and the blast radius of OVH', async () => {
       const { page } = session;
-      await page.goto(`${serve.url}#/concentration?what=provider%3Aovh`);
+      await page.goto(`${demo.url}#/concentration?what=provider%3Aovh`);
       await drawn(page, 'Concentration');
       expect(await text(page, '#whatif-result')).toMatch(
         /If ovh failed, 18 monitored sites \(45\.0 %\) would be hit/,
@@ -322,7 +354,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
 
     it('refuses a script payload as a site name and shows one in a tag as text', async () => {
       const post = (body: unknown) =>
-        fetch(`${serve.url}api/sites`, {
+        fetch(`${demo.url}api/sites`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify(body),
@@ -330,44 +362,21 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       const refused = await post({ sites: [{ domain: PAYLOAD_NAME }] });
       expect(refused.status).toBe(400);
       expect(((await refused.json()) as { code: string }).code).toBe('VIGIE_INVALID_DOMAIN');
+      // Nor through the report intake: nothing is kept about a name that is not a watched site.
+      const report = await fetch(`${demo.url}api/v1/reports`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ domain: PAYLOAD_NAME, problem: 'site' }),
+      });
+      expect(report.status).toBe(400);
       expect((await post({ sites: [{ domain: 'payload.test', tags: [PAYLOAD_TAG] }] })).status).toBe(201);
       const { page } = session;
-      await page.goto(`${serve.url}#/site/payload.test`);
+      await page.goto(`${demo.url}#/site/payload.test`);
       await drawn(page, 'payload.test');
       expect(await text(page, '.tag')).toBe(PAYLOAD_TAG);
       expect(await page.locator('main script, main img[src="x"]').count()).toBe(0);
       await shot(page, 'live-site-payload');
       expectNoInjection(session);
-    });
-
-    it('shows the incident with its cause and the providers cleared', async (ctx) => {
-      // `vigie serve` publishes incidents once the explain stage is wired into its pipeline (the
-      // end-to-end runner); until then, none appears and this test says so instead of passing.
-      const incident = await eventually(
-        async () => {
-          const r = await fetch(`${serve.url}api/incidents?status=all`);
-          const { incidents } = (await r.json()) as {
-            incidents: { id: string; cause: { provider: string | null } }[];
-          };
-          return (
-            incidents.find((i) => i.cause.provider === 'ovh') ??
-            (Date.now() > faultReal + 8_000 ? null : undefined)
-          );
-        },
-        20_000,
-        'an incident',
-      );
-      if (!incident)
-        return ctx.skip(
-          'no incident: `vigie serve` does not run the explain stage yet (src/server/pipeline.ts publishes no incident on the Bus)',
-        );
-      const { page } = session;
-      await page.goto(`${serve.url}#/incident/${encodeURIComponent(incident.id)}`);
-      await drawn(page, /ovh/i);
-      expect(await text(page, '#cause')).toMatch(/OVH.*stopped answering on the network/i);
-      expect(await text(page, 'table.exonerated')).toMatch(/cloudflare/);
-      await page.locator('.chart canvas').first().waitFor({ timeout: 10_000 });
-      await shot(page, 'live-incident');
     });
   });
 });

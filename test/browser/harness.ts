@@ -1,21 +1,13 @@
 /**
  * What the dashboard's browser tests run against: Debian's Chromium driven by playwright-core, and
- * real Vigie processes — a simulated world (`vigie sim serve`) and the server (`vigie serve`) on free
- * ports — or an in-process server over the fixture store. Screenshots go to `test-artifacts/`.
+ * real Vigie processes — `vigie demo` replaying a scenario (its world in a child process, the real
+ * pipeline, the server) on free ports — or an in-process server over the fixture store. Screenshots
+ * go to `test-artifacts/`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { AsnTable } from '../../src/asn/table.ts';
-import { loadCatalog } from '../../src/catalog/load.ts';
-import { DnsClient } from '../../src/dns/client.ts';
-import { parseDeclarations } from '../../src/map/declare.ts';
-import { toDependencies } from '../../src/map/dependencies.ts';
-import { mapDomains } from '../../src/map/mapper.ts';
-import { RegionTable } from '../../src/map/ranges.ts';
-import type { WorldInfo } from '../../src/sim/files.ts';
-import { openStore } from '../../src/store/index.ts';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const CHROMIUM = process.env.VIGIE_CHROMIUM ?? '/usr/bin/chromium';
@@ -145,76 +137,38 @@ function waitFor(child: Child, re: RegExp, timeoutMs: number): Promise<RegExpMat
   });
 }
 
-/** `vigie sim serve SCENARIO --port-base 0`: resolves once the world is up, with its `world.json`. */
-export async function startWorld(
+/**
+ * `vigie demo --scenario FILE` on free ports (server, world), holding the replay's final state on
+ * screen; resolves with the URL once the replay's sites are mapped and watched.
+ */
+export async function startDemo(
   scenario: string,
   stateDir: string,
-  speed?: number,
-): Promise<Child & { info: WorldInfo }> {
+  extra: string[] = [],
+): Promise<Child & { url: string }> {
   const child = start(
     [
-      'sim',
-      'serve',
+      'demo',
+      '--scenario',
       scenario,
+      '--once',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
       '--port-base',
       '0',
       '--state-dir',
       stateDir,
-      ...(speed ? ['--speed', String(speed)] : []),
+      '--pause',
+      '10m',
+      ...extra,
     ],
     ROOT,
   );
-  await waitFor(child, /Ctrl-C to stop/, 20_000);
-  // world.json is printed on standard output, which may arrive after the log lines.
-  const json = await eventually(
-    async () => (/\}\s*$/.test(child.stdout()) ? child.stdout() : undefined),
-    5000,
-    'world.json',
-  );
-  const info = JSON.parse(json) as WorldInfo;
-  return { ...child, info };
-}
-
-/**
- * Map the world's sites from outside into a store: what the mapping stage of the full pipeline does
- * before `vigie serve` reads the store (its own pipeline probes and detects, it does not map).
- */
-export async function mapIntoStore(info: WorldInfo, domains: string[], storeUrl: string): Promise<void> {
-  // What operators declared (a CDN's origin, hidden parts), served by the world like a config file.
-  const declarationsUrl = `${info.control}/config/declarations`;
-  const declared = parseDeclarations(await (await fetch(declarationsUrl)).text(), declarationsUrl);
-  const dns = new DnsClient({ server: info.resolver, timeoutMs: 1000, retries: 2 });
-  try {
-    const map = await mapDomains(domains, {
-      declared,
-      dns,
-      catalog: loadCatalog(),
-      asn: AsnTable.load(info.asnDb),
-      regions: RegionTable.loadDir(info.rangesDir),
-      http: { port: info.ports.http, timeoutMs: 3000 },
-      tls: null,
-    });
-    const graph = toDependencies(map.domains);
-    const store = await openStore(storeUrl);
-    try {
-      await store.upsertSites(domains.map((domain) => ({ domain })));
-      await store.upsertComponents(graph.components);
-      await store.replaceDependencies(domains, graph.dependencies);
-    } finally {
-      await store.close();
-    }
-  } finally {
-    await dns.close();
-  }
-}
-
-/** `vigie serve --config FILE` in `dir`; resolves with the URL it serves on. */
-export async function startServe(dir: string, config: string): Promise<Child & { url: string }> {
-  const file = join(dir, 'vigie.yaml');
-  writeFileSync(file, config);
-  const child = start(['serve', '--config', file], dir);
-  const m = await waitFor(child, /serving \d+ sites on (http:\/\/[^\s]+)/, 20_000);
-  return { ...child, url: `${m[1].replace(/\/$/, '')}/` };
+  const m = await waitFor(child, /Dashboard: (http:\/\/\S+)/, 20_000);
+  await waitFor(child, /mapped \d+\/\d+ sites/, 30_000);
+  return { ...child, url: m[1] };
 }
 
 /** Poll `f` until it returns a value (not undefined), or fail after `timeoutMs`. */

@@ -14,7 +14,7 @@ import { incidentsView, providersView, sitesView } from './views/lists.ts';
 import { nowView } from './views/now.ts';
 import { providerView } from './views/provider.ts';
 import { siteView } from './views/site.ts';
-import { setTimeZone } from './words.ts';
+import { setTimeZone, when } from './words.ts';
 
 const main = document.getElementById('main') as HTMLElement;
 const announcer = document.getElementById('announce') as HTMLElement;
@@ -68,7 +68,9 @@ async function draw(live: boolean): Promise<void> {
   main.setAttribute('aria-busy', 'true');
   let page: Awaited<ReturnType<View['render']>>;
   try {
-    ctx.now = (await api.time()).now;
+    const t = await api.time();
+    ctx.now = t.now;
+    showPageName(t.name, t.timeZone, t.now);
     page = await view.render(ctx);
   } catch (e) {
     page = errorPage(e);
@@ -126,13 +128,22 @@ function announce(text: string): void {
   if (log) log.dataset.last = text;
 }
 
+/**
+ * The page's name in the header. It can change while the page is open (`vigie demo` moves on to the
+ * next replay), so it is read again with the clock on every draw; a replay shows its simulated time.
+ */
+function showPageName(name: string, tz: string, now: number): void {
+  setTimeZone(tz);
+  siteName = name;
+  const label = document.getElementById('page-name');
+  if (!label || name === 'Vigie') return;
+  label.textContent = /SIMULATION/.test(name) ? `${name} · simulated time ${when(now)}` : name;
+}
+
 async function boot(): Promise<void> {
   try {
     const t = await api.time();
-    setTimeZone(t.timeZone);
-    siteName = t.name;
-    const label = document.getElementById('page-name');
-    if (label && t.name !== 'Vigie') label.textContent = t.name;
+    showPageName(t.name, t.timeZone, t.now);
   } catch {
     // the pages will say what is wrong
   }

@@ -60,6 +60,7 @@ const KIND: Record<string, string> = {
   tls: 'has a certificate or TLS failure',
   overload: 'is overloaded (slow answers, waiting queues)',
   mail: 'has a mail outage',
+  reported: 'is reported down by its users (crowd reports only)',
 };
 
 const ROLE: Record<string, string> = {

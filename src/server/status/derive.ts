@@ -60,6 +60,7 @@ const KIND_WORDS: Record<Incident['kind'], string> = {
   tls: 'TLS failure',
   overload: 'overload',
   mail: 'mail outage',
+  reported: 'reported down',
 };
 
 /** "ovh sbg hosting: network outage (312 sites)". */
