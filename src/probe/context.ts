@@ -16,6 +16,14 @@ export const DEFAULT_PORTS: ProbePorts = { http: 80, https: 443, smtp: 25 };
 /** Clock milliseconds beyond which a success is `slow`. */
 export const DEFAULT_SLOW_MS = 5000;
 
+/**
+ * The slow threshold for a clock running `speed` times real time: 5 s, but never under 100 real ms —
+ * at ×400, 5 s is 12 ms of real time, less than a busy machine's scheduling jitter.
+ */
+export function slowThresholdFor(speed: number): number {
+  return Math.max(DEFAULT_SLOW_MS, 100 * speed);
+}
+
 export interface ProbeContextOptions {
   vantage: string;
   localAddress?: string;

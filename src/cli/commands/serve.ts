@@ -14,9 +14,9 @@ import { buildApp } from '../../server/app.ts';
 import { hashToken } from '../../server/auth.ts';
 import { loadServeConfig } from '../../server/config.ts';
 import { ProbeMetrics } from '../../server/metrics/probe-metrics.ts';
-import { readWorld, startPipeline } from '../../server/pipeline.ts';
 import { StatusSnapshot } from '../../server/status/snapshot.ts';
 import { openStore } from '../../store/index.ts';
+import { readWorld, startPipeline } from '../../watch/service.ts';
 
 interface ServeOptions {
   config?: string;

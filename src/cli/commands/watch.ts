@@ -4,23 +4,15 @@
  * never lost, even to kill -9; on restart the sites and their states come back from the store and
  * probing resumes within one interval.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { AsnTable } from '../../asn/table.ts';
 import { InProcessBus } from '../../bus/bus.ts';
-import { loadCatalog } from '../../catalog/load.ts';
 import { type Clock, ScaledClock, SystemClock } from '../../clock/clock.ts';
 import type { StateTransition } from '../../detect/types.ts';
-import { DnsClient } from '../../dns/client.ts';
 import { parseServer, systemResolver } from '../../dns/resolv-conf.ts';
 import { UsageError } from '../../errors.ts';
 import { TargetPolicy } from '../../net/address-policy.ts';
-import { guardResolver } from '../../net/guard-resolver.ts';
-import { createProbeContext, type OwnedProbeContext } from '../../probe/context.ts';
-import type { WorldInfo } from '../../sim/files.ts';
 import { DEFAULT_STORE_URL, openStore } from '../../store/index.ts';
-import { Detection, Probing } from '../../watch/watch.ts';
+import { readWorld, startPipeline } from '../../watch/service.ts';
 import { duration, positiveInt, readList } from '../args.ts';
 
 interface WatchOptions {
@@ -34,15 +26,6 @@ interface WatchOptions {
   https?: boolean;
   json?: boolean;
   allowPrivate?: boolean;
-}
-
-function readWorldInfo(dir: string): WorldInfo {
-  const path = dir.endsWith('.json') ? dir : join(dir, 'world.json');
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as WorldInfo;
-  } catch (e) {
-    throw new UsageError(`cannot read world description ${path}: ${(e as Error).message}`);
-  }
 }
 
 export function register(program: Command): void {
@@ -64,7 +47,7 @@ export function register(program: Command): void {
       'probe private, loopback and link-local addresses too (refused by default outside a world)',
     )
     .action(async (domains: string[], o: WatchOptions) => {
-      const world = o.world ? readWorldInfo(o.world) : null;
+      const world = o.world ? readWorld(o.world) : null;
       const clock: Clock = world
         ? new ScaledClock(world.clock.origin, world.clock.speed, world.clock.anchor)
         : new SystemClock();
@@ -77,122 +60,45 @@ export function register(program: Command): void {
       const sites = await store.listSites();
       if (sites.length === 0) throw new UsageError('nothing to watch: give domains, or --file LIST');
 
-      const real = (ms: number) => clock.toReal(ms);
-      const ca = world ? readFileSync(world.caFile, 'utf8') : undefined;
-      const vantages = world?.vantages.length ? world.vantages : [{ id: 'local', address: undefined }];
+      const bus = new InProcessBus((err, topic) => process.stderr.write(`vigie: ${topic} handler: ${err}\n`));
+      bus.subscribe('vantage', (c) =>
+        process.stderr.write(`vantage ${c.vantage} ${c.healthy ? 'healthy' : 'UNHEALTHY'}: ${c.reason}\n`),
+      );
       // Outside a simulated world, never probe private, loopback, link-local or metadata addresses:
       // every resolution is filtered, so a name re-resolving to one is caught at probe time.
-      const policy = new TargetPolicy({ allowPrivate: !!world || !!o.allowPrivate });
-      const clients: DnsClient[] = [];
-      const contexts: OwnedProbeContext[] = vantages.map((v) =>
-        createProbeContext({
-          vantage: v.id,
-          localAddress: v.address,
-          resolver: guardResolver(
-            track(
-              clients,
-              new DnsClient({
-                server: resolver,
-                localAddress: v.address,
-                timeoutMs: real(o.timeout / 4),
-                retries: 1,
-              }),
-            ),
-            policy,
-            (r) =>
-              process.stderr.write(
-                `refused ${r.name}: ${r.refused.map((x) => `${x.address} (${x.ok ? '' : x.reason})`).join(', ')}\n`,
-              ),
-          ),
-          ports: world
-            ? { http: world.ports.http, https: world.ports.https, smtp: world.ports.smtp }
-            : undefined,
-          ca,
-          timeouts: {
-            dns: real(o.timeout / 2),
-            connect: real(o.timeout),
-            tls: real(o.timeout),
-            response: real(o.timeout),
-          },
-          clock,
-          catalog: loadCatalog(),
-        }),
-      );
-      const bus = new InProcessBus((err, topic) => process.stderr.write(`vigie: ${topic} handler: ${err}\n`));
-      const probing = new Probing({
-        clock,
+      const pipeline = await startPipeline({
+        store,
         bus,
-        vantages: contexts.map((c) => c.ctx),
+        clock,
+        policy: new TargetPolicy({ allowPrivate: !!world || !!o.allowPrivate }),
+        resolver,
+        world,
+        vantage: 'local',
         intervalMs,
-        timeoutMs: o.timeout * 2,
+        timeoutMs: o.timeout,
+        https: !!o.https,
         concurrency: o.concurrency,
-      });
-      const detection = new Detection({
-        bus,
-        clock,
-        intervalMs,
-        asn: world ? AsnTable.load(world.asnDb) : undefined,
-        reprobe: (s, k, v, d) => probing.reprobe(s, k, v, d),
-      });
-      // Resume: the agreed state of each site and role, as last stored.
-      const current = await store.currentStates();
-      detection.detector.restore(
-        current
-          .filter((c) => c.vantage === null && c.to !== 'unknown' && c.role === 'web')
-          .map((c) => ({
-            site: c.site,
-            role: c.role,
-            state: c.to as 'up' | 'degraded' | 'down',
-            since: c.observationTime,
-          })),
-      );
-      // Transitions are committed before they are reported; writes are chained to keep their order.
-      let writes: Promise<void> = Promise.resolve();
-      bus.subscribe('transition', (t: StateTransition) => {
-        writes = writes.then(async () => {
-          await store.recordTransitions([
-            {
-              site: t.site,
-              role: t.role,
-              vantage: null,
-              from: t.from,
-              to: t.to,
-              at: t.at,
-              signature: t.signature,
-              observationTime: t.since,
-            },
-          ]);
+        onRefused: (r) =>
+          process.stderr.write(
+            `refused ${r.name}: ${r.refused.map((x) => `${x.address} (${x.ok ? '' : x.reason})`).join(', ')}\n`,
+          ),
+        // Printed only once committed: a transition that was reported survives kill -9.
+        onCommitted: (t: StateTransition) =>
           process.stdout.write(
             o.json
               ? `${JSON.stringify(t)}\n`
               : `${new Date(t.at).toISOString()}  ${t.site}  ${t.role}  ${t.from} → ${t.to}  ${t.signature}\n`,
-          );
-        });
+          ),
       });
-      bus.subscribe('vantage', (c) =>
-        process.stderr.write(`vantage ${c.vantage} ${c.healthy ? 'healthy' : 'UNHEALTHY'}: ${c.reason}\n`),
-      );
-      bus.subscribe('observation', (obs) => void store.addObservations([obs]));
-      probing.add(sites.map((s) => ({ domain: s.domain, secure: o.https })));
-      probing.start();
+      const vantages = world?.vantages.length ? world.vantages.map((v) => v.id) : ['local'];
       process.stderr.write(
-        `watching ${sites.length} sites from ${vantages.map((v) => v.id).join(', ')} every ${intervalMs / 1000} s` +
-          ` (store ${store.backend}, ${current.length} stored states)\n`,
+        `watching ${sites.length} sites from ${vantages.join(', ')} every ${intervalMs / 1000} s (store ${store.backend})\n`,
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      await probing.stop();
-      detection.close();
-      await writes;
+      await pipeline.stop();
       await store.close();
-      await Promise.all(contexts.map((c) => c.close()));
-      await Promise.all(clients.map((c) => c.close()));
     });
-}
-
-function track<T>(list: T[], item: T): T {
-  list.push(item);
-  return item;
 }

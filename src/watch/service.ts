@@ -1,9 +1,8 @@
 /**
- * The watching pipeline `vigie serve` runs beside the API: probing from each vantage through a
- * resolver guarded by the target policy, detection, transitions committed to the store — the same
- * wiring as `vigie watch`, with the sites able to change while it runs (the API adds and removes them).
- * Incidents published on the Bus's `incident` topic (by `vigie demo`'s replays, see `replay.ts`) are
- * committed too.
+ * The watching service `vigie watch` and `vigie serve` run: probing from each vantage through a
+ * resolver guarded by the target policy, detection resumed from the store, transitions committed to
+ * the store — with the sites able to change while it runs (the API adds and removes them).
+ * Incidents published on the Bus's `incident` topic (by `vigie demo`'s replays) are committed too.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,15 +10,17 @@ import { AsnTable } from '../asn/table.ts';
 import type { Bus } from '../bus/bus.ts';
 import { loadCatalog } from '../catalog/load.ts';
 import type { Clock } from '../clock/clock.ts';
+import type { StateTransition } from '../detect/types.ts';
 import { DnsClient } from '../dns/client.ts';
 import type { DnsServer } from '../dns/types.ts';
+import { UsageError } from '../errors.ts';
 import type { Site } from '../model/site.ts';
 import type { TargetPolicy } from '../net/address-policy.ts';
 import { guardResolver, type RefusedResolution } from '../net/guard-resolver.ts';
-import { createProbeContext } from '../probe/context.ts';
+import { createProbeContext, slowThresholdFor } from '../probe/context.ts';
 import type { WorldInfo } from '../sim/files.ts';
 import type { Store } from '../store/types.ts';
-import { Detection, Probing } from '../watch/watch.ts';
+import { Detection, Probing } from './watch.ts';
 
 export interface PipelineOptions {
   store: Store;
@@ -33,6 +34,10 @@ export interface PipelineOptions {
   timeoutMs: number;
   https: boolean;
   onRefused: (r: RefusedResolution) => void;
+  /** Probes in flight at once (default 256). */
+  concurrency?: number;
+  /** A transition, once committed to the store (never before: a reported transition survives kill -9). */
+  onCommitted?: (t: StateTransition) => void;
 }
 
 export interface Pipeline {
@@ -45,7 +50,11 @@ export interface Pipeline {
  * Commit what the pipeline publishes on the Bus to the store: transitions and incidents in order,
  * observations as they come. The snapshot reads the same topics from the Bus directly.
  */
-export function persist(bus: Bus, store: Store): { stop(): Promise<void> } {
+export function persist(
+  bus: Bus,
+  store: Store,
+  onCommitted: (t: StateTransition) => void = () => {},
+): { stop(): Promise<void> } {
   let writes: Promise<void> = Promise.resolve();
   const offTransition = bus.subscribe('transition', (t) => {
     writes = writes
@@ -63,6 +72,7 @@ export function persist(bus: Bus, store: Store): { stop(): Promise<void> } {
           },
         ]),
       )
+      .then(() => onCommitted(t))
       .catch((e) => void process.stderr.write(`vigie: cannot record a transition: ${e}\n`));
   });
   const offIncident = bus.subscribe('incident', (i) => {
@@ -81,9 +91,14 @@ export function persist(bus: Bus, store: Store): { stop(): Promise<void> } {
   };
 }
 
+/** A world's description from its state directory (or the world.json file itself). */
 export function readWorld(dir: string): WorldInfo {
   const path = dir.endsWith('.json') ? dir : join(dir, 'world.json');
-  return JSON.parse(readFileSync(path, 'utf8')) as WorldInfo;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as WorldInfo;
+  } catch (e) {
+    throw new UsageError(`cannot read world description ${path}: ${(e as Error).message}`);
+  }
 }
 
 export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
@@ -115,6 +130,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
         tls: real(o.timeoutMs),
         response: real(o.timeoutMs),
       },
+      slowMs: slowThresholdFor(o.world?.clock.speed ?? 1),
       clock: o.clock,
       catalog,
     }).ctx;
@@ -125,7 +141,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     vantages: contexts,
     intervalMs: o.intervalMs,
     timeoutMs: o.timeoutMs * 2,
-    concurrency: 256,
+    concurrency: o.concurrency ?? 256,
   });
   const detection = new Detection({
     bus: o.bus,
@@ -145,7 +161,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
         since: c.observationTime,
       })),
   );
-  const persisted = persist(o.bus, o.store);
+  const persisted = persist(o.bus, o.store, o.onCommitted);
   const add = (sites: readonly Site[]) =>
     probing.add(
       sites.map((s) => ({ domain: s.domain, secure: o.https, kinds: s.mail ? ['http', 'smtp'] : ['http'] })),
