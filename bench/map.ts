@@ -6,19 +6,17 @@
  * inspection is off unless `--tls` is given.
  * Run with `npm run bench -- map [SITES] [--tls] [--seed N]`; the last line is one JSON object.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AsnTable } from '../src/asn/table.ts';
 import { loadCatalog } from '../src/catalog/load.ts';
 import { DnsClient } from '../src/dns/client.ts';
 import { mapDomains } from '../src/map/mapper.ts';
 import { RegionTable } from '../src/map/ranges.ts';
 import { FIELDS, scoreMapping } from '../src/map/score.ts';
+import { startWorldChild } from '../src/run/world-child.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import type { WorldInfo } from '../src/sim/files.ts';
 import { generateScenario } from '../src/sim/generate.ts';
 
 const args = process.argv.slice(2);
@@ -40,44 +38,10 @@ writeFileSync(scenarioFile, generated.text);
 const scenario = parseScenario(generated.text, scenarioFile);
 const domains = scenario.sites.map((s) => s.domain);
 
-/** Start the world in a child process; resolve with its description (first stdout line). */
-function startChild(): Promise<{ child: ChildProcess; info: WorldInfo; ms: number }> {
-  const t0 = performance.now();
-  const bin = fileURLToPath(new URL('../bin/vigie.js', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      'sim',
-      'serve',
-      scenarioFile,
-      '--state-dir',
-      join(dir, 'state'),
-      '--port-base',
-      '0',
-      '--speed',
-      '1',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let err = '';
-  child.stderr!.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ child, info: JSON.parse(out.slice(0, nl)), ms: performance.now() - t0 });
-    });
-    child.on('exit', (code) =>
-      reject(new Error(`world exited (${code}) before it was ready:\n${err.slice(-2000)}`)),
-    );
-  });
-}
-
-const { child, info, ms: startMs } = await startChild();
+const t0 = performance.now();
+const world = await startWorldChild({ scenarioFile, stateDir: join(dir, 'state'), speed: 1 });
+const { info } = world;
+const startMs = performance.now() - t0;
 try {
   say(
     `world: ${sites} sites (seed ${seed}), ready in ${(startMs / 1000).toFixed(1)} s, resolver ${info.resolver.address}:${info.resolver.port}`,
@@ -137,16 +101,6 @@ try {
     }),
   );
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => {
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      r(null);
-    }, 5000);
-    child.once('exit', () => {
-      clearTimeout(t);
-      r(null);
-    });
-  });
+  await world.stop();
   rmSync(dir, { recursive: true, force: true });
 }
