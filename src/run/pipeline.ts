@@ -188,7 +188,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   });
   bus.subscribe('observation', (obs) => failures.observe(obs));
   bus.subscribe('vantage', (c) =>
-    log(`vantage ${c.vantage} ${c.healthy ? 'healthy' : 'UNHEALTHY'}: ${c.reason}`),
+    log(
+      `${new Date(c.at).toISOString()}  vantage ${c.vantage} ${c.healthy ? 'healthy' : 'UNHEALTHY'}: ${c.reason}`,
+    ),
   );
   const out = o.hooks?.bus;
   if (out) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Detector } from '../detect/detector.ts';
 import type { Observation } from '../model/observation.ts';
-import { FailureLog } from './rounds.ts';
+import { FailureLog, failingServices } from './rounds.ts';
 
 const obs = (site: string, vantage: string, time: number, up: boolean): Observation => ({
   site,
@@ -29,5 +30,21 @@ describe('FailureLog', () => {
     log.observe(obs('a.test', 'frankfurt', 1000, false));
     log.observe({ ...obs('b.test', 'paris', 1000, false), signature: 'probe_error' });
     expect(log.suspects(2000, 5000, () => false)).toHaveLength(0);
+  });
+
+  it('keeps a service that served a waiting-room page degraded for the window', () => {
+    const log = new FailureLog(() => true);
+    const detector = new Detector({ emit: () => {} });
+    log.observe({
+      ...obs('q.test', 'paris', 1000, false),
+      signature: 'http_5xx',
+      status: 503,
+      queue: true,
+      outcome: 'degraded',
+    });
+    log.observe(obs('q.test', 'lyon', 2000, true)); // most answers get through
+    const f = failingServices(detector, log, 3000, 5000);
+    expect(f).toMatchObject([{ site: 'q.test', state: 'degraded', status: 503, meaning: 'queue' }]);
+    expect(failingServices(detector, log, 7000, 5000)).toHaveLength(0);
   });
 });

@@ -219,11 +219,14 @@ export class Rounds {
       return seen.size >= need;
     });
     // A burst of the machine's own lateness lasts a moment; an outage is still there a round later.
+    // Slow answers and DNS timeouts are judged on thin real-time margins (a tenth of a second at
+    // these speeds) and wait for a second reading; refused or timed-out connections (half a second
+    // real) and error pages do not.
     const streak = new Map<string, number>();
     inference.causes = inference.causes.filter((c) => {
       const n = (this.earlyStreak.get(c.key) ?? 0) + 1;
       streak.set(c.key, n);
-      return n >= 2;
+      return n >= 2 || (c.kind !== 'overload' && c.kind !== 'dns' && c.kind !== 'mail');
     });
     this.earlyStreak = streak;
     if (inference.causes.length) this.tracker.early(time, inference, explainAll(this.model, inference));
