@@ -3,7 +3,7 @@
  * with its own DDL; the column names and meanings are the same. Times are integer ms (`bigint` in
  * PostgreSQL, parsed back to numbers), booleans are 0/1 integers, lists and objects are JSON text.
  */
-import type { Generated } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 
 export interface SitesTable {
   domain: string;
@@ -145,3 +145,22 @@ export const TABLES: readonly (keyof Schema)[] = [
   'last_probe',
   'incidents',
 ];
+
+/**
+ * Rows and bytes per table: the row counts are the same query on every dialect; only how table
+ * sizes are read differs, so each backend passes its own `bytes` map.
+ */
+export async function countTables(
+  db: Kysely<Schema>,
+  bytes: ReadonlyMap<string, number>,
+): Promise<Record<string, { rows: number; bytes: number }>> {
+  const out: Record<string, { rows: number; bytes: number }> = {};
+  for (const table of TABLES) {
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    out[table] = { rows: Number(row?.n ?? 0), bytes: Number(bytes.get(table) ?? 0) };
+  }
+  return out;
+}

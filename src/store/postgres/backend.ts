@@ -8,7 +8,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Backend } from '../backend.ts';
 import { runMigrations } from '../migrate.ts';
-import { type Schema, TABLES } from '../schema.ts';
+import { countTables, type Schema } from '../schema.ts';
 import type { TableStats } from '../types.ts';
 import { postgresMigrations } from './migrations.ts';
 
@@ -62,14 +62,5 @@ async function tableStats(db: Kysely<Schema>, schema: string): Promise<Record<st
     SELECT c.relname AS name, pg_total_relation_size(c.oid) AS bytes
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ${schema} AND c.relkind = 'r'`.execute(db);
-  const bytes = new Map(sizes.rows.map((r) => [r.name, r.bytes]));
-  const out: Record<string, TableStats> = {};
-  for (const table of TABLES) {
-    const row = await db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirst();
-    out[table] = { rows: Number(row?.n ?? 0), bytes: bytes.get(table) ?? 0 };
-  }
-  return out;
+  return countTables(db, new Map(sizes.rows.map((r) => [r.name, r.bytes])));
 }

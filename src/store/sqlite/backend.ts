@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Backend } from '../backend.ts';
 import { runMigrations } from '../migrate.ts';
-import { type Schema, TABLES } from '../schema.ts';
+import { countTables, type Schema } from '../schema.ts';
 import type { TableStats } from '../types.ts';
 import { sqliteMigrations } from './migrations.ts';
 
@@ -55,14 +55,5 @@ async function tableStats(db: Kysely<Schema>): Promise<Record<string, TableStats
     SELECT m.tbl_name AS name, SUM(s.pgsize) AS bytes
     FROM dbstat s JOIN sqlite_schema m ON m.name = s.name
     GROUP BY m.tbl_name`.execute(db);
-  const bytes = new Map(sizes.rows.map((r) => [r.name, r.bytes]));
-  const out: Record<string, TableStats> = {};
-  for (const table of TABLES) {
-    const row = await db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirst();
-    out[table] = { rows: Number(row?.n ?? 0), bytes: bytes.get(table) ?? 0 };
-  }
-  return out;
+  return countTables(db, new Map(sizes.rows.map((r) => [r.name, r.bytes])));
 }
