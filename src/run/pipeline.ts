@@ -19,7 +19,7 @@ import { mapDomains } from '../map/mapper.ts';
 import { RegionTable } from '../map/ranges.ts';
 import type { MapReport } from '../map/types.ts';
 import type { Incident } from '../model/incident.ts';
-import { createProbeContext, DEFAULT_SLOW_MS } from '../probe/context.ts';
+import { createProbeContext, slowThresholdFor } from '../probe/context.ts';
 import type { SchedulerStats } from '../probe/scheduler.ts';
 import type { WorldInfo } from '../sim/files.ts';
 import { Detection, Probing, type WatchedSite } from '../watch/watch.ts';
@@ -142,7 +142,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       clock,
       catalog,
     });
-  const contexts = vantages.map((v) => context(v, slowThreshold(w.clock.speed)));
+  const contexts = vantages.map((v) => context(v, slowThresholdFor(w.clock.speed)));
   // SMTP banners are routinely held back for seconds on purpose (greet delay against spam): a slow
   // banner says nothing about an outage, only a missing or refused one does.
   const mailContext = context(vantages[0], timeoutMs);
@@ -272,14 +272,6 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       probesPerSecond: Math.round(probes / Math.max(1, (realMs - mapMs) / 1000)),
     },
   };
-}
-
-/**
- * A success slower than this (clock ms) is `slow`: 5 s, but never under 100 real ms — at ×400, 5 s
- * is 12 ms of real time, less than a busy machine's scheduling jitter.
- */
-export function slowThreshold(speed: number): number {
-  return Math.max(DEFAULT_SLOW_MS, 100 * speed);
 }
 
 /** Incident tracking scaled to the probe interval: a cause may vanish for a few intervals. */
