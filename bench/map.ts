@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { AsnTable } from '../src/asn/table.ts';
 import { loadCatalog } from '../src/catalog/load.ts';
 import { DnsClient } from '../src/dns/client.ts';
+import { startWorldChild } from '../src/lab/run/world-child.ts';
+import { parseScenario } from '../src/lab/scenario/load.ts';
+import { FIELDS, scoreMapping } from '../src/lab/score/map.ts';
+import { generateScenario } from '../src/lab/sim/generate.ts';
 import { mapDomains } from '../src/map/mapper.ts';
 import { RegionTable } from '../src/map/ranges.ts';
-import { FIELDS, scoreMapping } from '../src/map/score.ts';
-import { startWorldChild } from '../src/run/world-child.ts';
-import { parseScenario } from '../src/scenario/load.ts';
-import { generateScenario } from '../src/sim/generate.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);

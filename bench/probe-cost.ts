@@ -22,8 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../src/catalog/load.ts';
 import { ScaledClock } from '../src/clock/clock.ts';
 import type { Observation } from '../src/model/observation.ts';
+import type { WorldInfo } from '../src/model/world.ts';
 import { createProbeContext, type ProbeContext, type ProbeTarget, probers } from '../src/probe/index.ts';
-import type { WorldInfo } from '../src/sim/files.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => {

@@ -29,11 +29,11 @@ import { AsnTable } from '../src/asn/table.ts';
 import { InProcessBus } from '../src/bus/bus.ts';
 import { loadCatalog } from '../src/catalog/load.ts';
 import { ScaledClock } from '../src/clock/clock.ts';
+import { parseScenario } from '../src/lab/scenario/load.ts';
+import { generateScenario } from '../src/lab/sim/generate.ts';
+import type { WorldInfo } from '../src/model/world.ts';
+import { Detection, Probing } from '../src/pipeline/watch.ts';
 import { createProbeContext } from '../src/probe/index.ts';
-import { parseScenario } from '../src/scenario/load.ts';
-import type { WorldInfo } from '../src/sim/files.ts';
-import { generateScenario } from '../src/sim/generate.ts';
-import { Detection, Probing } from '../src/watch/watch.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => {

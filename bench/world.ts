@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenario } from '../src/scenario/load.ts';
-import { generateScenario } from '../src/sim/generate.ts';
-import { dnsQuery, webGet } from '../src/sim/testing.ts';
-import { startWorld } from '../src/sim/world.ts';
+import { parseScenario } from '../src/lab/scenario/load.ts';
+import { generateScenario } from '../src/lab/sim/generate.ts';
+import { dnsQuery, webGet } from '../src/lab/sim/testing.ts';
+import { startWorld } from '../src/lab/sim/world.ts';
 
 const sites = Number(process.argv[2] ?? 20_000);
 const dir = mkdtempSync(join(tmpdir(), 'vigie-bench-world-'));

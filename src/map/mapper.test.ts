@@ -1,8 +1,8 @@
 /** The mapper against a real world: a small scenario with every kind of dependency, mapped exactly. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseScenario } from '../scenario/load.ts';
-import type { World } from '../sim/world.ts';
-import { scoreMapping } from './score.ts';
+import { parseScenario } from '../lab/scenario/load.ts';
+import { scoreMapping } from '../lab/score/map.ts';
+import type { World } from '../lab/sim/world.ts';
 import { mapWorld, startTestWorld } from './testing.ts';
 import type { MapReport } from './types.ts';
 

@@ -4,8 +4,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../scenario/load.ts';
-import { scoreMapping } from './score.ts';
+import { loadScenario } from '../lab/scenario/load.ts';
+import { scoreMapping } from '../lab/score/map.ts';
 import { mapWorld, startTestWorld } from './testing.ts';
 
 const dir = new URL('../../scenarios/', import.meta.url).pathname;

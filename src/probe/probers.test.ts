@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../catalog/load.ts';
+import { parseScenario } from '../lab/scenario/load.ts';
+import { startWorld, type World } from '../lab/sim/world.ts';
 import type { Observation } from '../model/observation.ts';
-import { parseScenario } from '../scenario/load.ts';
-import { startWorld, type World } from '../sim/world.ts';
 import { createProbeContext, type OwnedProbeContext, type ProbeTarget, probe, probers } from './index.ts';
 
 const SCENARIO = `

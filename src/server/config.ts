@@ -8,12 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { formatPath, type PathSeg, parseYaml } from '../config/yaml.ts';
 import { parseServer } from '../dns/resolv-conf.ts';
 import type { DnsServer } from '../dns/types.ts';
 import { InputError, type InputProblem } from '../errors.ts';
 import type { Site } from '../model/site.ts';
 import { checkHost, TargetPolicy } from '../net/address-policy.ts';
-import { formatPath, type PathSeg, parseYaml } from '../scenario/parse.ts';
 import { DEFAULT_STORE_URL, parseStoreUrl } from '../store/index.ts';
 import { isTokenHash } from './auth.ts';
 import { CONFIG_SCHEMA } from './config-schema.ts';

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 
-/** A report as the world streams it (`src/sim/faults/types.ts` CrowdReport). */
+/** A report as the world streams it (`src/lab/sim/faults/types.ts` CrowdReport). */
 interface WorldReport {
   time: number;
   domain: string;

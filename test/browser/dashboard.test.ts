@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenario } from '../../src/scenario/load.ts';
+import { loadScenario } from '../../src/lab/scenario/load.ts';
 import { hashToken } from '../../src/server/auth.ts';
 import { type Fixture, fixture, OPEN, T0, TOKEN } from '../../src/server/testing.ts';
 import {

@@ -33,7 +33,7 @@ describe('vigie scenario', () => {
   });
 
   it('check: summarizes a valid file; expand prints the normalized JSON', () => {
-    const file = 'src/scenario/fixtures/format-example.yaml';
+    const file = 'src/lab/scenario/fixtures/format-example.yaml';
     const r = vigie('scenario', 'check', file);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(

@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import { InputError, type InputProblem } from '../../errors.ts';
-import { loadScenario } from '../../scenario/load.ts';
-import { formatDuration } from '../../scenario/time.ts';
-import type { Scenario } from '../../scenario/types.ts';
+import { loadScenario } from '../../lab/scenario/load.ts';
+import { formatDuration } from '../../lab/scenario/time.ts';
+import type { Scenario } from '../../lab/scenario/types.ts';
 
 /** One line describing a loaded scenario, with the probe rate it implies at its default speed. */
 export function summarize(s: Scenario): string {

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { formatScore } from '../../run/summary.ts';
-import { loadScenario } from '../../scenario/load.ts';
-import { type ScoredIncident, scoreRun } from '../../score/score.ts';
+import { formatScore } from '../../lab/run/summary.ts';
+import { loadScenario } from '../../lab/scenario/load.ts';
+import { type ScoredIncident, scoreRun } from '../../lab/score/score.ts';
 import { resolveScenarioPath } from './sim.ts';
 
 function readResult(path: string): { incidents: ScoredIncident[] } {

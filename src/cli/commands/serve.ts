@@ -10,13 +10,13 @@ import { type Clock, ScaledClock, SystemClock } from '../../clock/clock.ts';
 import { systemResolver } from '../../dns/resolv-conf.ts';
 import { UsageError } from '../../errors.ts';
 import { TargetPolicy } from '../../net/address-policy.ts';
+import { readWorld, startPipeline } from '../../pipeline/service.ts';
 import { buildApp } from '../../server/app.ts';
 import { hashToken } from '../../server/auth.ts';
 import { loadServeConfig } from '../../server/config.ts';
 import { ProbeMetrics } from '../../server/metrics/probe-metrics.ts';
 import { StatusSnapshot } from '../../server/status/snapshot.ts';
 import { openStore } from '../../store/index.ts';
-import { readWorld, startPipeline } from '../../watch/service.ts';
 
 interface ServeOptions {
   config?: string;

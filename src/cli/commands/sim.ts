@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { runScenario } from '../../run/run.ts';
-import { formatSummary } from '../../run/summary.ts';
-import { loadScenario } from '../../scenario/load.ts';
-import { scoreRun } from '../../score/score.ts';
-import { DEFAULT_PORTS, startWorld } from '../../sim/world.ts';
+import { runScenario } from '../../lab/run/run.ts';
+import { formatSummary } from '../../lab/run/summary.ts';
+import { loadScenario } from '../../lab/scenario/load.ts';
+import { scoreRun } from '../../lab/score/score.ts';
+import { DEFAULT_PORTS, startWorld } from '../../lab/sim/world.ts';
 import { duration } from '../args.ts';
 
 /** Scenario argument: a path, or the name of a seed scenario in `scenarios/`. */

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseScenario } from '../../scenario/load.ts';
-import { startWorld, type World } from '../../sim/world.ts';
+import { parseScenario } from '../../lab/scenario/load.ts';
+import { startWorld, type World } from '../../lab/sim/world.ts';
 import { openStore } from '../../store/index.ts';
 
 const SCENARIO = `

@@ -11,8 +11,8 @@ import type { StateTransition } from '../../detect/types.ts';
 import { parseServer, systemResolver } from '../../dns/resolv-conf.ts';
 import { UsageError } from '../../errors.ts';
 import { TargetPolicy } from '../../net/address-policy.ts';
+import { readWorld, startPipeline } from '../../pipeline/service.ts';
 import { DEFAULT_STORE_URL, openStore } from '../../store/index.ts';
-import { readWorld, startPipeline } from '../../watch/service.ts';
 import { duration, positiveInt, readList } from '../args.ts';
 
 interface WatchOptions {

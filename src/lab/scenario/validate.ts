@@ -4,8 +4,8 @@
  * commonest mistake in hand-written scenarios).
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { InputProblem } from '../errors.ts';
-import { formatPath, type ParsedYaml, type PathSeg } from './parse.ts';
+import { formatPath, type ParsedYaml, type PathSeg } from '../../config/yaml.ts';
+import type { InputProblem } from '../../errors.ts';
 import schema from './schema.json' with { type: 'json' };
 
 /** The JSON Schema of the raw v1 format (draft 2020-12). */

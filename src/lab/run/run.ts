@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VigieError } from '../errors.ts';
-import { parseDeclarations } from '../map/declare.ts';
+import { VigieError } from '../../errors.ts';
+import { parseDeclarations } from '../../map/declare.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { formatIncidents, type RunOutput } from './output.ts';
 import { type PipelineHooks, runPipeline } from './pipeline.ts';

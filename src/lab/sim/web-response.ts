@@ -3,7 +3,7 @@
  * reset. Pure: decided from the binding (hosting server, CDN edge, platform front end), the site,
  * the fault engine and the time; web-server.ts carries it out on real sockets.
  */
-import type { CatalogEntry, ErrorPage } from '../catalog/types.ts';
+import type { CatalogEntry, ErrorPage } from '../../catalog/types.ts';
 import type { Effect } from '../scenario/types.ts';
 import type { DepRole, FaultEngine } from './faults/types.ts';
 import type { Binding, WorldPlan } from './plan.ts';

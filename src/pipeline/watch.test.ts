@@ -10,10 +10,10 @@ import { AsnTable } from '../asn/table.ts';
 import { InProcessBus } from '../bus/bus.ts';
 import { loadCatalog } from '../catalog/load.ts';
 import type { StateTransition, VantageHealthChange } from '../detect/types.ts';
+import { parseScenario } from '../lab/scenario/load.ts';
+import { waitUntil } from '../lab/sim/testing.ts';
+import { startWorld, type World } from '../lab/sim/world.ts';
 import { createProbeContext } from '../probe/context.ts';
-import { parseScenario } from '../scenario/load.ts';
-import { waitUntil } from '../sim/testing.ts';
-import { startWorld, type World } from '../sim/world.ts';
 import { Detection, Probing } from './watch.ts';
 
 const T0 = Date.UTC(2021, 0, 1);

@@ -15,10 +15,10 @@ import { DnsClient } from '../dns/client.ts';
 import type { DnsServer } from '../dns/types.ts';
 import { UsageError } from '../errors.ts';
 import type { Site } from '../model/site.ts';
+import type { WorldInfo } from '../model/world.ts';
 import type { TargetPolicy } from '../net/address-policy.ts';
 import { guardResolver, type RefusedResolution } from '../net/guard-resolver.ts';
 import { createProbeContext, slowThresholdFor } from '../probe/context.ts';
-import type { WorldInfo } from '../sim/files.ts';
 import type { Store } from '../store/types.ts';
 import { Detection, Probing } from './watch.ts';
 

@@ -6,25 +6,25 @@
  * (`world.json`), the domains to watch and the declarations. Never the scenario's faults.
  */
 import { readFileSync } from 'node:fs';
-import { AsnTable } from '../asn/table.ts';
-import { type Bus, InProcessBus } from '../bus/bus.ts';
-import { loadCatalog } from '../catalog/load.ts';
-import { type Clock, ScaledClock } from '../clock/clock.ts';
-import { DnsClient } from '../dns/client.ts';
-import type { IncidentTracker, TrackerOptions } from '../explain/incidents.ts';
-import { buildRisk } from '../explain/risk.ts';
-import type { Declarations } from '../map/declare.ts';
-import { type DependencyGraph, toDependencies } from '../map/dependencies.ts';
-import { mapDomains } from '../map/mapper.ts';
-import { RegionTable } from '../map/ranges.ts';
-import type { MapReport } from '../map/types.ts';
-import type { Incident } from '../model/incident.ts';
-import { createProbeContext, slowThresholdFor } from '../probe/context.ts';
-import type { SchedulerStats } from '../probe/scheduler.ts';
-import type { WorldInfo } from '../sim/files.ts';
-import { Detection, Probing, type WatchedSite } from '../watch/watch.ts';
-import { LagGuard } from './lag-guard.ts';
-import { FailureLog, Rounds } from './rounds.ts';
+import { AsnTable } from '../../asn/table.ts';
+import { type Bus, InProcessBus } from '../../bus/bus.ts';
+import { loadCatalog } from '../../catalog/load.ts';
+import { type Clock, ScaledClock } from '../../clock/clock.ts';
+import { LagGuard } from '../../detect/lag-guard.ts';
+import { DnsClient } from '../../dns/client.ts';
+import type { IncidentTracker, TrackerOptions } from '../../explain/incidents.ts';
+import { buildRisk } from '../../explain/risk.ts';
+import { FailureLog, Rounds } from '../../explain/rounds.ts';
+import type { Declarations } from '../../map/declare.ts';
+import { type DependencyGraph, toDependencies } from '../../map/dependencies.ts';
+import { mapDomains } from '../../map/mapper.ts';
+import { RegionTable } from '../../map/ranges.ts';
+import type { MapReport } from '../../map/types.ts';
+import type { Incident } from '../../model/incident.ts';
+import type { WorldInfo } from '../../model/world.ts';
+import { Detection, Probing, type WatchedSite } from '../../pipeline/watch.ts';
+import { createProbeContext, slowThresholdFor } from '../../probe/context.ts';
+import type { SchedulerStats } from '../../probe/scheduler.ts';
 
 export interface PipelineOptions {
   world: WorldInfo;

@@ -5,31 +5,11 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatAsnCsv } from '../asn/write.ts';
-import type { RangeFile } from '../catalog/types.ts';
+import { formatAsnCsv } from '../../asn/write.ts';
+import type { RangeFile } from '../../catalog/types.ts';
+import type { WorldInfo } from '../../model/world.ts';
 import { intToIp } from './ip.ts';
 import type { Block, WorldPlan } from './plan.ts';
-
-export interface WorldInfo {
-  scenario: string;
-  title: string;
-  /** The resolver clients should use. */
-  resolver: { address: string; port: number };
-  ports: { dns: number; http: number; https: number; smtp: number; control: number };
-  control: string;
-  /** Root CA to trust, PEM file. */
-  caFile: string;
-  /** IP-to-AS table, CSV (start,end,asn,organisation). */
-  asnDb: string;
-  /** Directory of per-region range files, with an index.json. */
-  rangesDir: string;
-  /** The simulated clock: sim = origin + (realNow − anchor) × speed. */
-  clock: { origin: number; anchor: number; speed: number; start: number; end: number; timezone: string };
-  probeIntervalMs: number;
-  vantages: { id: string; address: string }[];
-  stateDir: string;
-  pid: number;
-}
 
 /** Write atomically: a reader never sees half a file. */
 export function writeAtomic(path: string, data: string): void {

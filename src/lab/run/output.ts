@@ -3,7 +3,7 @@
  * signature, confidence, timeline instants as ISO 8601 with the scenario zone's offset, affected
  * sites and exonerations; the probe count, the number of sites and the speed.
  */
-import type { Cause, Exoneration, Incident, IncidentKind } from '../model/incident.ts';
+import type { Cause, Exoneration, Incident, IncidentKind } from '../../model/incident.ts';
 import { zoneOffsetMs } from '../scenario/time.ts';
 
 export interface IncidentOut {

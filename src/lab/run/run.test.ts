@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../../bin/vigie.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/vigie.js', import.meta.url));
 const SCENARIO = fileURLToPath(new URL('./fixtures/small.yaml', import.meta.url));
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
 

@@ -1,8 +1,9 @@
 /**
  * Providers and sites: cross-references, roles, regions, defaults and template expansion.
  */
+
+import type { PathSeg, ProblemList } from '../../config/yaml.ts';
 import { expandDomain, hostnameProblem, TEMPLATE, templateProblem } from './expand.ts';
-import type { PathSeg, ProblemList } from './parse.ts';
 import type { RawProvider, RawSite } from './raw.ts';
 import type { ProviderRole, ProviderSpec, SiteSpec } from './types.ts';
 import { suggest } from './validate.ts';

@@ -21,10 +21,10 @@
  * - `x-` keys (extensions) are accepted in every object and dropped from the normalized scenario.
  */
 import { readFileSync } from 'node:fs';
-import { InputError, type InputProblem } from '../errors.ts';
+import { ProblemList, parseYaml } from '../../config/yaml.ts';
+import { InputError, type InputProblem } from '../../errors.ts';
 import { buildFaults, buildTruth, buildVantages, type Clock } from './build-events.ts';
 import { buildProviders, buildSites } from './build-world.ts';
-import { ProblemList, parseYaml } from './parse.ts';
 import type { RawScenario } from './raw.ts';
 import { canonicalZone, parseDateTime, parseDuration } from './time.ts';
 import type { Scenario } from './types.ts';

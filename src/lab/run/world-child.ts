@@ -6,8 +6,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { VigieError } from '../errors.ts';
-import type { WorldInfo } from '../sim/files.ts';
+import { VigieError } from '../../errors.ts';
+import type { WorldInfo } from '../../model/world.ts';
 
 export interface WorldChild {
   info: WorldInfo;
@@ -30,7 +30,7 @@ export interface WorldChildOptions {
   startTimeoutMs?: number;
 }
 
-const BIN = fileURLToPath(new URL('../../bin/vigie.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/vigie.js', import.meta.url));
 
 /** Start the world and wait for its description (the first line it prints on stdout). */
 export function startWorldChild(o: WorldChildOptions): Promise<WorldChild> {

@@ -1,5 +1,5 @@
 /** What every server of the world shares: the plan, the fault engine, the clock. */
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../clock/clock.ts';
 import type { Effect } from '../scenario/types.ts';
 import type { FaultEngine } from './faults/types.ts';
 import type { WorldPlan } from './plan.ts';

@@ -9,7 +9,7 @@ import { loadScenario } from './load.ts';
 import { matchDependencies, matchSites } from './select.ts';
 import type { FaultSpec, ProviderSpec, Scenario, SiteSpec } from './types.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SEEDS = [
   'ovh-backbone-2021',
   'ovh-sbg-fire-2021',

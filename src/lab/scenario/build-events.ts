@@ -2,9 +2,10 @@
  * Faults, vantages and ground truth: times resolved on the scenario clock, selectors checked
  * against the world, references between faults and truth checked.
  */
+
+import type { PathSeg, ProblemList } from '../../config/yaml.ts';
 import type { World } from './build-world.ts';
 import { unknownProvider } from './build-world.ts';
-import type { PathSeg, ProblemList } from './parse.ts';
 import type { RawEffect, RawFault, RawSelector, RawTruth, RawVantage } from './raw.ts';
 import { matchSites } from './select.ts';
 import { formatLocal, parseDuration, resolveTime } from './time.ts';

@@ -7,12 +7,12 @@
 import type { Detector } from '../detect/detector.ts';
 import { roleOf } from '../detect/detector.ts';
 import type { ServiceRole } from '../detect/types.ts';
-import { explainAll } from '../explain/evidence.ts';
-import { DEFAULT_TRACKER, IncidentTracker, type TrackerOptions } from '../explain/incidents.ts';
-import { infer } from '../explain/infer.ts';
-import type { RiskModel } from '../explain/risk.ts';
-import type { FailingService, PageMeaning } from '../explain/types.ts';
 import type { Observation, Signature } from '../model/observation.ts';
+import { explainAll } from './evidence.ts';
+import { DEFAULT_TRACKER, IncidentTracker, type TrackerOptions } from './incidents.ts';
+import { infer } from './infer.ts';
+import type { RiskModel } from './risk.ts';
+import type { FailingService, PageMeaning } from './types.ts';
 
 interface LastFailure {
   site: string;

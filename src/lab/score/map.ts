@@ -8,8 +8,9 @@
  * scored (they come from declarations): hosting, region, plan and platform of a site behind a CDN
  * (its origin is hidden), and the plan of a site behind a platform.
  */
+
+import type { DomainMap, ProviderFinding } from '../../map/types.ts';
 import type { ProviderSpec, Scenario } from '../scenario/types.ts';
-import type { DomainMap, ProviderFinding } from './types.ts';
 
 export const FIELDS = ['dns', 'cdn', 'platform', 'hosting', 'region', 'plan', 'mail'] as const;
 export type Field = (typeof FIELDS)[number];

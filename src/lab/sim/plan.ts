@@ -10,7 +10,7 @@
  * - inside a block, the first 256 addresses hold the provider's infrastructure (name servers, mail
  *   hosts, CDN edges, platform front ends), hosting addresses follow.
  */
-import type { CatalogEntry } from '../catalog/types.ts';
+import type { CatalogEntry } from '../../catalog/types.ts';
 import type { ProviderSpec, Scenario, SiteSpec } from '../scenario/types.ts';
 import type { DepRole } from './faults/types.ts';
 import { fnv1a, intToIp, ipToInt } from './ip.ts';

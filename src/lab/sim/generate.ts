@@ -6,8 +6,8 @@
  * binds two listeners per hosting address and file descriptors are finite.
  */
 import { stringify } from 'yaml';
-import { loadCatalog } from '../catalog/load.ts';
-import type { Catalog } from '../catalog/match.ts';
+import { loadCatalog } from '../../catalog/load.ts';
+import type { Catalog } from '../../catalog/match.ts';
 import type { RawProvider, RawScenario, RawSite } from '../scenario/raw.ts';
 
 export interface GenerateOptions {

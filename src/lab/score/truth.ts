@@ -4,7 +4,7 @@
  * output. Each truth entry is read with the other entries naming the same cause: one cause cut into
  * several faults (a flap then a steady phase, a long tail) is one incident.
  */
-import { loadCatalog } from '../catalog/load.ts';
+import { loadCatalog } from '../../catalog/load.ts';
 import type { Scenario, TruthSpec } from '../scenario/types.ts';
 import { createFaultEngine } from '../sim/faults/engine.ts';
 import { buildPlan } from '../sim/plan.ts';

@@ -1,0 +1,35 @@
+/**
+ * Where observations come from. The pipeline asks a fleet to probe its sites; the fleet publishes
+ * every observation on the Bus's `observation` topic, whoever made it. The local fleet probes from
+ * this process (one source address per vantage); an agent fleet hands the sites to `vigie agent`
+ * processes over NATS JetStream and republishes what they observed. Detection and everything after
+ * it never know which.
+ */
+import type { ProbeKind } from '../model/observation.ts';
+import type { SchedulerStats } from '../probe/scheduler.ts';
+
+export interface WatchedSite {
+  domain: string;
+  /** Probe kinds for this site (default: http). */
+  kinds?: ProbeKind[];
+  /** Probe the web over HTTPS (default false). */
+  secure?: boolean;
+}
+
+export interface ProbeFleet {
+  /** Probe these sites from now on, from every vantage the fleet has (or each site's share of them). */
+  add(sites: readonly WatchedSite[]): void;
+  /** Stop probing a site. */
+  remove(domain: string): void;
+  /**
+   * Probe one service of a site again after `delayMs` (clock ms), from `vantage`, or from every
+   * vantage probing it when `vantage` is undefined (a re-check asked by detection or crowd reports).
+   */
+  reprobe(domain: string, kind: ProbeKind, vantage: string | undefined, delayMs: number): void;
+  /** The vantages probing now. */
+  vantages(): string[];
+  start(): void;
+  stop(): Promise<void>;
+  /** Scheduling figures (for logs, `/metrics` and the self-health check). */
+  stats(): SchedulerStats;
+}
