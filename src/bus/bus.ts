@@ -4,6 +4,7 @@
  */
 
 import type { StateTransition, VantageHealthChange } from '../detect/types.ts';
+import type { SelfHealthState } from '../model/health.ts';
 import type { Incident } from '../model/incident.ts';
 import type { Observation } from '../model/observation.ts';
 import type { ReportLevelChange } from '../reports/types.ts';
@@ -16,6 +17,8 @@ export interface Topics {
   incident: Incident;
   /** A crowd-report level changed (a site, or `provider:<id>`). */
   report: ReportLevelChange;
+  /** The monitor's own measurements became unreliable (verdicts withheld) or reliable again. */
+  health: SelfHealthState;
 }
 
 export type Topic = keyof Topics;

@@ -11,7 +11,7 @@
 import type { Cause, Exoneration, Incident, IncidentKind, TimelinePoint } from '../model/incident.ts';
 import type { Signature } from '../model/observation.ts';
 import type { CauseEvidence } from './evidence.ts';
-import type { GroupKind, Inference } from './types.ts';
+import type { GroupKind, Inference, LoneFailure } from './types.ts';
 
 export interface TrackerOptions {
   /** How long a cause may vanish, or an incident stay clear, before it is resolved (default 5 min). */
@@ -21,6 +21,15 @@ export interface TrackerOptions {
   /** A cause this strong opens at once: at least `strongSites` sites and `strongConfidence`. */
   strongSites: number;
   strongConfidence: number;
+  /** The probe interval, clock ms: the time scale of onsets, clusters and lone sites (default 60 s). */
+  intervalMs: number;
+  /**
+   * Sites failing together with one signature and no shared cause found yet form one cluster
+   * incident from this many (default 3: the fewest sites inference names a shared cause from).
+   */
+  clusterSites: number;
+  /** Incident ids are `${idPrefix}inc-N` (default ''). */
+  idPrefix: string;
 }
 
 export const DEFAULT_TRACKER: TrackerOptions = {
@@ -28,9 +37,12 @@ export const DEFAULT_TRACKER: TrackerOptions = {
   confirmRounds: 2,
   strongSites: 10,
   strongConfidence: 0.99,
+  intervalMs: 60_000,
+  clusterSites: 3,
+  idPrefix: '',
 };
 
-const BREADTH: Record<GroupKind | 'site', number> = {
+const BREADTH: Record<GroupKind | 'site' | 'cluster', number> = {
   provider: 0,
   role: 1,
   region: 2,
@@ -38,6 +50,8 @@ const BREADTH: Record<GroupKind | 'site', number> = {
   network: 3,
   hidden: 3,
   segment: 4,
+  /** Sites failing together, cause not yet established: any named cause is broader. */
+  cluster: 4.5,
   site: 5,
 };
 
@@ -73,6 +87,8 @@ export class IncidentTracker {
   private states: State[] = [];
   private next = 1;
   private readonly o: TrackerOptions;
+  /** Whether this round's verdicts may open incidents (the monitor's own measurements are sound). */
+  private reliable = true;
 
   constructor(options: Partial<TrackerOptions> = {}) {
     this.o = { ...DEFAULT_TRACKER, ...options };
@@ -80,16 +96,18 @@ export class IncidentTracker {
 
   /**
    * One evaluation round. `evidence` (from `explainAll`, same order as `inference.causes`) fills the
-   * incidents' evidence and exonerations.
+   * incidents' evidence and exonerations. With `reliable` false (the monitor cannot trust its own
+   * measurements), incidents already open are followed but nothing new is confirmed.
    */
-  update(time: number, inference: Inference, evidence: readonly CauseEvidence[] = []): void {
+  update(time: number, inference: Inference, evidence: readonly CauseEvidence[] = [], reliable = true): void {
+    this.reliable = reliable;
     // When each failing site began failing (its earliest failing service).
     const failingSites = new Map<string, number>();
     for (const f of inference.input)
       failingSites.set(f.site, Math.min(failingSites.get(f.site) ?? f.since, f.since));
     for (const s of this.states) s.seenThisRound = false;
     inference.causes.forEach((c, k) => {
-      const since = earliest(inference, c.failures);
+      const since = this.onset(inference, c.failures);
       const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
       const st =
         this.match(c.key, c.cause.provider, c.sites, time, since) ??
@@ -98,10 +116,13 @@ export class IncidentTracker {
         breadth < st.breadth ||
         (c.key !== st.key && c.sites.length > Math.max(st.evidenceSites, 2 * st.peak))
       ) {
-        // Widening: the same failure turned out broader (region → provider). Keep the incident.
-        // Or a reading better supported than any before: a provider named on a handful of early
-        // failures, then one of its roles on hundreds — the incident takes the well-supported cause
-        // (never on the way down, where the narrower causes of a recovery have fewer sites).
+        // Widening: the same failure turned out broader (region → provider), or a cluster of sites
+        // failing alike got its cause. Keep the incident. Or a reading better supported than any
+        // before: a provider named on a handful of early failures, then one of its roles on
+        // hundreds — the incident takes the well-supported cause (never on the way down, where the
+        // narrower causes of a recovery have fewer sites).
+        if (st.key.startsWith('cluster:') && st.id !== null)
+          st.evidence = [...st.evidence, `cause established at ${new Date(time).toISOString()}: ${c.key}`];
         st.key = c.key;
         st.breadth = breadth;
         st.cause = c.cause;
@@ -117,57 +138,106 @@ export class IncidentTracker {
         st.evidenceBreadth = breadth;
       }
     });
-    const claimed = new Set<string>();
-    for (const s of this.states)
-      if (s.breadth < BREADTH.site && s.resolvedAt === null) for (const x of s.affected) claimed.add(x);
-    for (const lone of inference.lone) {
-      if (claimed.has(lone.site)) continue; // still failing from a known cause: part of its tail
-      const key = `site:${lone.site}`;
-      const since = earliest(inference, lone.failures);
-      const cause: Cause = {
-        provider: null,
-        asn: null,
-        name: null,
-        region: null,
-        plan: null,
-        role: null,
-        component: key,
-      };
-      const st = this.match(key, null, [lone.site], time) ?? this.open(key, BREADTH.site, cause, since);
-      this.see(st, time, since, [lone.site], lone.kind, lone.signature, 0.9);
-    }
-    // A shared cause took sites that were failing alone: their site-level incidents were its start.
-    this.states = this.states.filter(
-      (s) => s.breadth < BREADTH.site || !claimed.has(s.key.slice(5)) || s.resolvedAt !== null,
-    );
+    this.lone(time, inference);
     for (const s of this.states) this.advance(s, time, failingSites);
     // An unconfirmed cause that vanished was a passing coincidence.
     this.states = this.states.filter((s) => s.id !== null || s.seenThisRound);
   }
 
   /**
+   * Failures no shared cause explains. Sites failing with the same signature at about the same time
+   * are one cluster ("212 sites failing with cdn_error; cause not yet established"), refined into
+   * its cause when inference finds one — never one card per site. A site gets its own incident
+   * only when it fails alone: no company after two intervals (every site probed and confirmed).
+   */
+  private lone(time: number, inference: Inference): void {
+    const claimed = this.claimed(false);
+    const window = 2 * this.o.intervalMs;
+    const byClass = new Map<string, { site: string; since: number; lone: LoneFailure }[]>();
+    for (const lone of inference.lone) {
+      if (claimed.has(lone.site)) continue; // still failing from a known cause: part of its tail
+      const since = earliest(inference, lone.failures);
+      const cls = `${lone.kind}/${lone.signature}`;
+      const list = byClass.get(cls) ?? [];
+      list.push({ site: lone.site, since, lone });
+      byClass.set(cls, list);
+    }
+    const clustered = new Set<string>();
+    for (const [cls, list] of byClass) {
+      const key = `cluster:${cls}`;
+      const open = this.states.find((s) => s.key === key && s.resolvedAt === null);
+      // Members: those that began within the window of the others (an open cluster takes any).
+      list.sort((a, b) => a.since - b.since);
+      let members = open ? list : densest(list, window);
+      if (!open && members.length < this.o.clusterSites) members = [];
+      if (members.length === 0) continue;
+      const sites = members.map((m) => m.site);
+      for (const x of sites) clustered.add(x);
+      const cause: Cause = { ...NO_CAUSE, component: key };
+      const st =
+        open ??
+        this.match(key, null, sites, time) ??
+        this.open(key, BREADTH.cluster, cause, members[0].since);
+      const m = members[0].lone;
+      this.see(st, time, this.onsetOf(members.map((x) => x.since)), sites, m.kind, m.signature, 0.5);
+      st.evidence = [
+        `${st.affected.size} sites failing with the same signature (${m.signature}) since about the same time; no shared dependency explains them yet`,
+      ];
+    }
+    for (const lone of inference.lone) {
+      if (claimed.has(lone.site) || clustered.has(lone.site)) continue;
+      const key = `site:${lone.site}`;
+      const since = earliest(inference, lone.failures);
+      const cause: Cause = { ...NO_CAUSE, component: key };
+      const st = this.match(key, null, [lone.site], time) ?? this.open(key, BREADTH.site, cause, since);
+      this.see(st, time, since, [lone.site], lone.kind, lone.signature, 0.9);
+    }
+    // Sites a shared cause or a cluster took: a site incident still unconfirmed was its start; a
+    // published one is closed, saying where the site went.
+    const taken = this.claimed(true);
+    for (const s of this.states) {
+      if (s.breadth !== BREADTH.site || s.resolvedAt !== null) continue;
+      const owner = taken.get(s.key.slice(5));
+      if (!owner) continue;
+      if (s.id === null) s.seenThisRound = false;
+      else {
+        s.resolvedAt = time;
+        s.evidence = [...s.evidence, `merged into ${owner}: the site fails with others`];
+      }
+    }
+  }
+
+  /**
    * Causes read early, from failures not yet confirmed one by one (see the run's rounds): a strong one
-   * opens (or confirms) its incident at once. Its affected sites and timeline still come only from
-   * {@link update}, i.e. from confirmed failures.
+   * opens (or confirms) its incident at once, with the sites whose latest probes failed (seen from
+   * more than one vantage where there are several); confirmed failures add the rest in {@link update}.
    */
   early(time: number, inference: Inference, evidence: readonly CauseEvidence[] = []): void {
+    if (!this.reliable) return;
     inference.causes.forEach((c, k) => {
       // A declared component (the operator told us it exists and is shared) whose every dependent
       // fails at once is as strong as evidence gets, however few they are.
       const whole = c.key.startsWith('hidden:') && c.failing >= c.total;
       if (!whole && (c.sites.length < this.o.strongSites || c.confidence < this.o.strongConfidence)) return;
       const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
-      const found = this.match(c.key, c.cause.provider, c.sites, time, earliest(inference, c.failures));
+      const since = this.onset(inference, c.failures);
+      const found = this.match(c.key, c.cause.provider, c.sites, time, since);
       if (found && found.id !== null && found.resolvedAt === null) return;
-      const st = found ?? this.open(c.key, breadth, c.cause, earliest(inference, c.failures));
-      st.startedAt = Math.min(st.startedAt, earliest(inference, c.failures));
+      const st = found ?? this.open(c.key, breadth, c.cause, since);
+      if (breadth < st.breadth) {
+        st.key = c.key;
+        st.breadth = breadth;
+        st.cause = c.cause;
+      }
+      st.startedAt = Math.min(st.startedAt, since);
       st.lastSeen = time;
       st.resolvedAt = null;
+      for (const x of c.sites) st.affected.add(x);
       st.kind = c.kind;
       st.signature = c.signature;
       st.confidence = Math.max(st.confidence, c.confidence);
       if (st.id === null) {
-        st.id = `inc-${this.next++}`;
+        st.id = this.newId();
         st.detectedAt = time;
       }
       const ev = evidence[k];
@@ -178,21 +248,56 @@ export class IncidentTracker {
     });
   }
 
-  /** Sites an open shared-cause incident holds. */
+  /** Sites an open shared-cause (or cluster) incident holds. */
   claimedSites(): Set<string> {
-    const claimed = new Set<string>();
-    for (const s of this.states)
-      if (s.breadth < BREADTH.site && s.resolvedAt === null && s.id !== null)
-        for (const x of s.affected) claimed.add(x);
-    return claimed;
+    return new Set(this.claimed(true).keys());
   }
 
-  /** Confirmed incidents, oldest first. */
+  /**
+   * Incidents from a store, after a restart: open ones (and those resolved within the grace period)
+   * are followed again under the same id; ids are never reused.
+   */
+  restore(incidents: readonly Incident[]): void {
+    for (const i of incidents) {
+      const n = Number(/inc-(\d+)$/.exec(i.id)?.[1] ?? 0);
+      if (n >= this.next) this.next = n + 1;
+      if (this.states.some((s) => s.id === i.id)) continue;
+      const key = i.key ?? keyOf(i.cause);
+      const breadth = BREADTH[key.split(':')[0] as GroupKind | 'site' | 'cluster'] ?? 4;
+      this.states.push({
+        id: i.id,
+        key,
+        breadth,
+        cause: i.cause,
+        kind: i.kind,
+        signature: i.signature as Signature,
+        confidence: i.confidence,
+        startedAt: i.startedAt,
+        detectedAt: i.detectedAt,
+        peak: i.timeline.reduce((m, p) => Math.max(m, p.failing), 0),
+        peakAt: i.peakAt,
+        resolvedAt: i.resolvedAt,
+        clearSince: null,
+        lastSeen: i.timeline.at(-1)?.time ?? i.detectedAt,
+        streak: this.o.confirmRounds,
+        affected: new Set(i.affected),
+        exonerated: i.exonerated,
+        evidence: i.evidence,
+        evidenceSites: i.affected.length,
+        evidenceBreadth: breadth,
+        timeline: [...i.timeline],
+        seenThisRound: false,
+      });
+    }
+  }
+
+  /** Confirmed incidents with at least one affected site, oldest first. */
   incidents(): Incident[] {
     return this.states
-      .filter((s) => s.id !== null)
+      .filter((s) => s.id !== null && s.affected.size > 0)
       .map((s) => ({
         id: s.id as string,
+        key: s.key,
         cause: s.cause,
         kind: s.kind,
         signature: s.signature,
@@ -208,6 +313,38 @@ export class IncidentTracker {
       }));
   }
 
+  /** Sites held by open incidents broader than one site → the holder's id (or key, unconfirmed). */
+  private claimed(confirmedOnly: boolean): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const s of this.states) {
+      if (s.breadth >= BREADTH.site || s.resolvedAt !== null || (confirmedOnly && s.id === null)) continue;
+      for (const x of s.affected) if (!out.has(x)) out.set(x, s.id ?? s.key);
+    }
+    return out;
+  }
+
+  private newId(): string {
+    return `${this.o.idPrefix}inc-${this.next++}`;
+  }
+
+  /** When a cause's failures began together: see {@link onsetOf}. */
+  private onset(inference: Inference, failures: number[]): number {
+    return this.onsetOf(failures.map((i) => inference.input[i].since));
+  }
+
+  /**
+   * The start of a shared failure: the earliest time from which several of its sites (three, or all
+   * when fewer) began failing within two intervals — so one site that was already failing for
+   * unrelated reasons does not move the incident's start back to its own.
+   */
+  private onsetOf(sinces: number[]): number {
+    const xs = [...sinces].sort((a, b) => a - b);
+    const k = Math.min(3, xs.length);
+    const window = 2 * this.o.intervalMs;
+    for (let i = 0; i + k - 1 < xs.length; i++) if (xs[i + k - 1] - xs[i] <= window) return xs[i];
+    return xs[0] ?? Number.POSITIVE_INFINITY;
+  }
+
   private match(
     key: string,
     provider: string | null,
@@ -217,7 +354,18 @@ export class IncidentTracker {
   ): State | undefined {
     const live = (s: State) => s.resolvedAt === null || time - s.resolvedAt <= this.o.graceMs;
     const same = this.states.find((s) => s.key === key && live(s));
-    if (same || provider === null) return same;
+    if (same || key.startsWith('site:') || key.startsWith('cluster:')) return same;
+    const overlaps = (s: State) => {
+      let common = 0;
+      for (const x of sites) if (s.affected.has(x)) common++;
+      return common > 0 && common >= Math.min(sites.length, s.affected.size) / 2;
+    };
+    // A cluster of sites failing alike, open now, whose sites this cause explains: its cause found.
+    const cluster = this.states.find(
+      (s) => s.key.startsWith('cluster:') && s.resolvedAt === null && overlaps(s),
+    );
+    if (cluster) return cluster;
+    if (provider === null) return undefined;
     // The same provider's failure seen at another granularity, over the same sites — not a much
     // larger failure that began well after a small one (a few sites' trouble, then an outage).
     return this.states.find((s) => {
@@ -277,9 +425,12 @@ export class IncidentTracker {
     st.kind = kind;
     st.signature = signature;
     st.confidence = Math.max(st.confidence, confidence);
+    if (st.id !== null || !this.reliable) return;
     const strong = sites.length >= this.o.strongSites && confidence >= this.o.strongConfidence;
-    if (st.id === null && (st.streak >= this.o.confirmRounds || (strong && st.breadth < BREADTH.site))) {
-      st.id = `inc-${this.next++}`;
+    // A site alone is an incident of its own only once it has had time to find company.
+    const alone = st.breadth < BREADTH.site || time - st.startedAt >= 2 * this.o.intervalMs;
+    if (alone && (st.streak >= this.o.confirmRounds || (strong && st.breadth < BREADTH.cluster))) {
+      st.id = this.newId();
       st.detectedAt = time;
     }
   }
@@ -306,8 +457,44 @@ export class IncidentTracker {
     else if (st.clearSince === null) st.clearSince = time;
     if (st.clearSince !== null && !st.seenThisRound && time - st.clearSince >= this.o.graceMs) {
       st.resolvedAt = st.clearSince;
+      // The curve ends at the restoration: nothing after it, and the last point fully restored.
+      const at = st.resolvedAt;
+      st.timeline = st.timeline.filter((p) => p.time < at);
+      st.timeline.push({ time: at, failing: 0, restored: 1 });
     }
   }
+}
+
+const NO_CAUSE: Cause = {
+  provider: null,
+  asn: null,
+  name: null,
+  region: null,
+  plan: null,
+  role: null,
+  component: null,
+};
+
+/** The largest run of failures (sorted by start) that began within `window` of each other. */
+function densest<T extends { since: number }>(sorted: T[], window: number): T[] {
+  let best: [number, number] = [0, 0];
+  let i = 0;
+  for (let j = 0; j < sorted.length; j++) {
+    while (sorted[j].since - sorted[i].since > window) i++;
+    if (j + 1 - i > best[1] - best[0]) best = [i, j + 1];
+  }
+  return sorted.slice(best[0], best[1]);
+}
+
+/** The tracker's key of a stored incident's cause (for incidents stored before keys were). */
+function keyOf(c: Cause): string {
+  if (c.component?.startsWith('site:') || c.component?.startsWith('cluster:')) return c.component;
+  if (c.component?.startsWith('segment:') || c.component?.startsWith('network:')) return c.component;
+  if (c.component) return `hidden:${c.component}`;
+  if (c.region) return `region:${c.provider}/${c.region}`;
+  if (c.plan) return `plan:${c.provider}/${c.plan}`;
+  if (c.role) return `role:${c.provider}/${c.role}`;
+  return `provider:${c.provider}`;
 }
 
 function earliest(inference: Inference, failures: number[]): number {

@@ -12,7 +12,8 @@ import { explainAll } from './evidence.ts';
 import { DEFAULT_TRACKER, IncidentTracker, type TrackerOptions } from './incidents.ts';
 import { infer } from './infer.ts';
 import type { RiskModel } from './risk.ts';
-import type { FailingService, PageMeaning } from './types.ts';
+import { score } from './score.ts';
+import type { FailingService, Inference, PageMeaning } from './types.ts';
 
 interface LastFailure {
   site: string;
@@ -146,6 +147,17 @@ export function failingServices(detector: Detector, log: FailureLog, now = 0, qu
   return out;
 }
 
+export interface RoundsOptions {
+  /** How far back an unconfirmed failure counts (clock ms; default 0: no early openings). */
+  suspectWindowMs?: number;
+  /** Vantages probing the web (default 1). */
+  vantages?: number;
+  /** The inference method (default Vigie's; `score`: the SCORE baseline, for comparison). */
+  method?: 'vigie' | 'score';
+  /** Real-time source for the round's cost (default performance.now). */
+  now?: () => number;
+}
+
 /** Inference → evidence → incidents, one round at a time. */
 export class Rounds {
   readonly tracker: IncidentTracker;
@@ -157,30 +169,42 @@ export class Rounds {
   private readonly o: TrackerOptions;
   /** Consecutive early rounds each cause was read in. */
   private earlyStreak = new Map<string, number>();
+  private readonly suspectWindowMs: number;
+  private readonly vantages: number;
+  private readonly infer: (model: RiskModel, failures: readonly FailingService[]) => Inference;
+  private readonly now: () => number;
 
   constructor(
     private model: RiskModel,
     private detector: Detector,
     private log: FailureLog,
     tracker: Partial<TrackerOptions>,
-    private now: () => number = performance.now.bind(performance),
-    /** How far back an unconfirmed failure counts (clock ms; default: 0, no early openings). */
-    private suspectWindowMs = 0,
-    /** Vantages probing the web. */
-    private vantages = 1,
+    options: RoundsOptions = {},
   ) {
     this.tracker = new IncidentTracker(tracker);
     this.o = { ...DEFAULT_TRACKER, ...tracker };
+    this.suspectWindowMs = options.suspectWindowMs ?? 0;
+    this.vantages = options.vantages ?? 1;
+    this.infer = options.method === 'score' ? (m, f) => score(m, f) : (m, f) => infer(m, f);
+    this.now = options.now ?? performance.now.bind(performance);
   }
 
-  /** One round at clock time `time`. */
-  run(time: number): void {
+  /** Sites or dependencies changed: later rounds read failures against this model. */
+  setModel(model: RiskModel): void {
+    this.model = model;
+  }
+
+  /**
+   * One round at clock time `time`. When the monitor's own measurements are unreliable
+   * (`reliable` false), incidents already open are followed but no new one opens.
+   */
+  run(time: number, reliable = true): void {
     const t0 = this.now();
     const failures = failingServices(this.detector, this.log, time, 2 * this.suspectWindowMs);
-    const inference = infer(this.model, failures);
+    const inference = this.infer(this.model, failures);
     const evidence = explainAll(this.model, inference);
-    this.tracker.update(time, inference, evidence);
-    if (this.suspectWindowMs > 0) this.early(time, failures);
+    this.tracker.update(time, inference, evidence, reliable);
+    if (this.suspectWindowMs > 0 && reliable) this.early(time, failures);
     this.rounds++;
     this.maxRoundMs = Math.max(this.maxRoundMs, this.now() - t0);
   }
@@ -206,7 +230,7 @@ export class Rounds {
     }
     this.earlyRounds++;
     const input = [...failures, ...fresh.map((x) => x.failure)];
-    const inference = infer(this.model, input);
+    const inference = this.infer(this.model, input);
     const vantageOf = new Map<number, string>();
     for (let k = 0; k < fresh.length; k++) vantageOf.set(failures.length + k, fresh[k].vantage);
     const need = Math.min(2, this.vantages);

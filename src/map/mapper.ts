@@ -33,6 +33,11 @@ export interface MapperOptions {
   http?: { port: number; timeoutMs?: number } | null;
   /** TLS issuer of each site (port 443); null → skipped. `ca`: extra roots to verify against. */
   tls?: { port: number; timeoutMs?: number; ca?: string } | null;
+  /**
+   * Which resolved addresses may be contacted over HTTP/TLS (outside a simulated world: the target
+   * policy refusing private, loopback and link-local addresses). Default: all.
+   */
+  allowAddress?: (address: string) => boolean;
   /** Source address for HTTP/TLS connections (a vantage). */
   localAddress?: string;
   /** Domains resolved at once (default 256). */
@@ -77,7 +82,8 @@ export async function mapDomains(inputs: readonly string[], opts: MapperOptions)
   if (opts.http) {
     const tick = progress('http', ok.length);
     const { port, timeoutMs = 3000 } = opts.http;
-    const groups = groupByAddress(ok);
+    const allowed = opts.allowAddress ?? (() => true);
+    const groups = groupByAddress(ok).filter(([address]) => allowed(address));
     await forEachLimit(groups, Math.max(1, Math.floor(concurrency / 2)), async ([address, group]) => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {

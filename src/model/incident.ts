@@ -30,6 +30,11 @@ export interface TimelinePoint {
 
 export interface Incident {
   id: string;
+  /**
+   * The cause as the tracker follows it (`provider:ovh`, `region:ovh/sbg`, `cluster:network/connect_timeout`,
+   * `site:a.test`…): what lets a restarted pipeline resume the incident.
+   */
+  key?: string;
   cause: Cause;
   kind: IncidentKind;
   signature: string;

@@ -30,6 +30,12 @@ export interface ProbeFleet {
   vantages(): string[];
   start(): void;
   stop(): Promise<void>;
-  /** Scheduling figures (for logs, `/metrics` and the self-health check). */
+  /** Scheduling figures (for logs and `/metrics`). */
   stats(): SchedulerStats;
+  /**
+   * The worst lateness of a probe start since the last call, real ms — how far this process's
+   * probing falls behind its schedule (the self-check reads it window by window). A fleet whose
+   * probes run elsewhere returns 0.
+   */
+  takeLateness(): number;
 }

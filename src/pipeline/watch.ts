@@ -13,14 +13,9 @@ import type { Observation, ProbeKind } from '../model/observation.ts';
 import { probe } from '../probe/index.ts';
 import { type JobRef, Scheduler } from '../probe/scheduler.ts';
 import type { ProbeContext } from '../probe/types.ts';
+import type { WatchedSite } from './fleet.ts';
 
-export interface WatchedSite {
-  domain: string;
-  /** Probe kinds for this site (default: http). */
-  kinds?: ProbeKind[];
-  /** Probe the web over HTTPS (default false). */
-  secure?: boolean;
-}
+export type { WatchedSite } from './fleet.ts';
 
 export interface ProbingOptions {
   clock: Clock;
@@ -64,7 +59,7 @@ export class Probing {
     });
   }
 
-  add(sites: WatchedSite[]): void {
+  add(sites: readonly WatchedSite[]): void {
     for (const s of sites) {
       if (s.secure) this.secure.add(s.domain);
       for (const kind of s.kinds ?? ['http']) {

@@ -110,6 +110,8 @@ export class Scheduler {
   private started = 0;
   private skipped = 0;
   private lateness = new Histogram();
+  /** Worst lateness since {@link takeLateness} was last called, real ms. */
+  private recentLate = 0;
   private timer: NodeJS.Timeout | null = null;
   private armedFor = Number.POSITIVE_INFINITY;
   private stopped = true;
@@ -229,6 +231,13 @@ export class Scheduler {
     };
   }
 
+  /** The worst lateness (real ms) since the last call: the self-check reads it window by window. */
+  takeLateness(): number {
+    const m = this.recentLate;
+    this.recentLate = 0;
+    return m;
+  }
+
   resetStats(): void {
     this.started = 0;
     this.skipped = 0;
@@ -307,7 +316,9 @@ export class Scheduler {
     this.started++;
     if (!job.reprobe) {
       this.running[job.id] = 1;
-      this.lateness.add(this.o.clock.toReal(now - job.due));
+      const late = this.o.clock.toReal(now - job.due);
+      this.lateness.add(late);
+      if (late > this.recentLate) this.recentLate = late;
     }
     const ctl = new AbortController();
     const deadline = setTimeout(() => ctl.abort(), this.o.clock.toReal(this.o.timeoutMs));

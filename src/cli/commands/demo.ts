@@ -16,7 +16,7 @@ import { loadScenario } from '../../lab/scenario/load.ts';
 import { ReportService } from '../../reports/service.ts';
 import { buildApp } from '../../server/app.ts';
 import { ProbeMetrics } from '../../server/metrics/probe-metrics.ts';
-import { closeParts, replay } from '../../server/replay.ts';
+import { closeParts, replay } from '../../lab/run/replay.ts';
 import { StoreRiskSource } from '../../server/risk-cache.ts';
 import { StatusSnapshot } from '../../server/status/snapshot.ts';
 import { SwitchableServer } from '../../server/status/switchable.ts';

@@ -8,12 +8,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InProcessBus } from '../../bus/bus.ts';
+import { ScaledClock } from '../../clock/clock.ts';
 import { VigieError } from '../../errors.ts';
 import { parseDeclarations } from '../../map/declare.ts';
+import { worldEnvironment } from '../../pipeline/environment.ts';
+import { formatIncidents, type RunOutput } from '../../pipeline/export.ts';
+import { Pipeline } from '../../pipeline/pipeline.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { formatIncidents, type RunOutput } from './output.ts';
-import { type PipelineHooks, runPipeline } from './pipeline.ts';
-import { startWorldChild, type WorldChild } from './world-child.ts';
+import { startWorldChild } from './world-child.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -26,8 +29,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Also write the result here (the CLI prints it). */
   out?: string;
-  /** Hooks into the pipeline (see {@link PipelineHooks}); `world` is told the world's description first. */
-  hooks?: PipelineHooks & { world?(info: WorldChild['info']): void | Promise<void> };
+  /** Also run this baseline inference on the same failures; its incidents go in `baseline`. */
+  baseline?: 'score';
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -36,7 +39,7 @@ async function fetchJson(url: string): Promise<unknown> {
   return res.json();
 }
 
-/** Run a scenario end to end. Resolves with the result (score not included: see `src/score`). */
+/** Run a scenario end to end. Resolves with the result (score not included: see `src/lab/score`). */
 export async function runScenario(o: RunOptions): Promise<RunOutput> {
   const log = o.log ?? (() => {});
   const stateDir = mkdtempSync(join(tmpdir(), 'vigie-run-'));
@@ -58,7 +61,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
   process.once('SIGTERM', onSignal);
   try {
     const info = world.info;
-    await o.hooks?.world?.(info);
+    const t0 = Date.now();
     const declarationsUrl = `${info.control}/config/declarations`;
     const declared = parseDeclarations(JSON.stringify(await fetchJson(declarationsUrl)), declarationsUrl);
     const domains = o.scenario.sites.map((s) => s.domain);
@@ -66,34 +69,61 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
       `world ${info.scenario} up (pid ${world.pid}) at ×${info.clock.speed}; ${domains.length} domains, ` +
         `${declared.size} with declarations`,
     );
-    const r = await runPipeline({
-      world: info,
-      domains,
-      declared,
+    const clock = new ScaledClock(info.clock.origin, info.clock.speed, info.clock.anchor);
+    const bus = new InProcessBus((err, topic) => log(`${topic} handler: ${err}`));
+    const pipeline = new Pipeline({
+      clock,
+      bus,
+      env: worldEnvironment(info),
+      intervalMs: info.probeIntervalMs,
       timeoutMs: o.timeoutMs,
       mail: o.mail,
+      declared,
+      baseline: o.baseline,
+      remapEveryMs: 0,
       log,
-      hooks: o.hooks,
     });
+    bus.subscribe('vantage', (c) =>
+      log(
+        `${new Date(c.at).toISOString()}  vantage ${c.vantage} ${c.healthy ? 'healthy' : 'UNHEALTHY'}: ${c.reason}`,
+      ),
+    );
+    await pipeline.add(domains);
+    pipeline.start();
+    log(
+      `watching ${domains.length} sites every ${info.probeIntervalMs / 1000} s (timeout ${pipeline.probeTimeoutMs / 1000} s)`,
+    );
+    const remaining = info.clock.end - clock.now();
+    if (remaining > 0) await clock.sleep(remaining);
+    pipeline.round(Math.min(info.clock.end, clock.now()));
+    const scheduler = pipeline.fleet.stats();
+    await pipeline.stop();
+    const stats = pipeline.stats();
+    const realMs = Date.now() - t0;
+    const zone = info.clock.timezone;
     const out: RunOutput = {
       scenario: o.scenario.name,
       title: o.scenario.title,
       speed: info.clock.speed,
-      sites: r.sites,
-      probes: r.probes,
-      incidents: formatIncidents(r.incidents, info.clock.timezone),
+      sites: stats.sites,
+      probes: stats.probes,
+      incidents: formatIncidents(pipeline.incidents(), zone),
+      ...(o.baseline
+        ? { baseline: { method: o.baseline, incidents: formatIncidents(pipeline.baseline(), zone) } }
+        : {}),
       run: {
-        realSeconds: Math.round(r.stats.realMs / 100) / 10,
-        mapSeconds: Math.round(r.stats.mapMs / 100) / 10,
-        mapped: r.mapped,
-        probesPerSecond: r.stats.probesPerSecond,
-        probeTimeoutS: r.stats.timeoutMs / 1000,
-        rounds: r.stats.rounds,
-        maxRoundMs: r.stats.maxRoundMs,
-        skipped: r.stats.scheduler.skipped,
-        latenessP50Ms: r.stats.scheduler.latenessP50Ms,
-        latenessP99Ms: r.stats.scheduler.latenessP99Ms,
-        latenessMaxMs: Math.round(r.stats.scheduler.latenessMaxMs),
+        realSeconds: Math.round(realMs / 100) / 10,
+        mapSeconds: Math.round(stats.mapMs / 100) / 10,
+        mapped: stats.mapped,
+        probesPerSecond: Math.round(stats.probes / Math.max(1, (realMs - stats.mapMs) / 1000)),
+        probeTimeoutS: stats.timeoutMs / 1000,
+        rounds: stats.rounds,
+        maxRoundMs: stats.maxRoundMs,
+        skipped: scheduler.skipped,
+        latenessP50Ms: scheduler.latenessP50Ms,
+        latenessP99Ms: scheduler.latenessP99Ms,
+        latenessMaxMs: Math.round(scheduler.latenessMaxMs),
+        withheld: { seconds: Math.round(stats.withheldMs / 100) / 10, periods: stats.withheldPeriods },
       },
     };
     if (o.out) writeFileSync(o.out, `${JSON.stringify(out)}\n`);

@@ -1,6 +1,7 @@
 /** A human-readable summary of a run: incidents, then the score when there is one. */
+
+import type { RunOutput } from '../../pipeline/export.ts';
 import type { Score } from '../score/score.ts';
-import type { RunOutput } from './output.ts';
 
 function causeLabel(c: RunOutput['incidents'][number]['cause']): string {
   const parts = [c.provider ?? '', c.region ?? '', c.plan ?? '', c.role ?? '', c.component ?? ''];

@@ -4,6 +4,10 @@
  * date library.
  */
 
+import { zoneOffsetMs } from '../../clock/zone.ts';
+
+export { zoneOffsetMs };
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -19,26 +23,6 @@ export interface LocalDateTime {
   ms: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
-
 /** The canonical spelling of an IANA zone (`europe/paris` → `Europe/Paris`), or null if unknown. */
 export function canonicalZone(zone: string): string | null {
   try {
@@ -46,16 +30,6 @@ export function canonicalZone(zone: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** Offset of `zone` from UTC at instant `t`, in ms (Paris in summer: +7 200 000). */
-export function zoneOffsetMs(zone: string, t: number): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(zone).formatToParts(new Date(t))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return wall - Math.floor(t / 1000) * 1000;
 }
 
 /** The wall-clock reading in `zone` at instant `t`. */

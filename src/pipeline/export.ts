@@ -1,10 +1,11 @@
 /**
- * The result of `vigie sim run` as evaluation.md shapes it: incidents with their cause, kind,
+ * What the pipeline concluded, in the shape every run is scored and archived in — `vigie sim run
+ * --json` and `vigie incidents --json` alike (docs/evaluation): incidents with their cause: incidents with their cause, kind,
  * signature, confidence, timeline instants as ISO 8601 with the scenario zone's offset, affected
  * sites and exonerations; the probe count, the number of sites and the speed.
  */
-import type { Cause, Exoneration, Incident, IncidentKind } from '../../model/incident.ts';
-import { zoneOffsetMs } from '../scenario/time.ts';
+import { zoneOffsetMs } from '../clock/zone.ts';
+import type { Cause, Exoneration, Incident, IncidentKind } from '../model/incident.ts';
 
 export interface IncidentOut {
   id: string;
@@ -29,6 +30,8 @@ export interface RunOutput {
   sites: number;
   probes: number;
   incidents: IncidentOut[];
+  /** A baseline method's incidents on the same observations (`vigie sim run --baseline score`). */
+  baseline?: { method: string; incidents: IncidentOut[] };
   /** How the run went on this machine (not part of the analysis). */
   run?: Record<string, unknown>;
   score?: unknown;

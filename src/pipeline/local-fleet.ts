@@ -1,0 +1,127 @@
+/**
+ * The local fleet: every vantage is a source address of this process. The web is probed from every
+ * vantage; mail (SMTP) from the first one only — it is a second service, not a second view of the
+ * web, and the machine's probe budget goes to the web from every vantage first. SMTP banners are
+ * routinely held back for seconds on purpose (greet delay against spam): a slow banner says nothing
+ * about an outage, so the mail vantage's slow threshold is the probe deadline.
+ */
+import type { Bus } from '../bus/bus.ts';
+import type { Catalog } from '../catalog/match.ts';
+import type { Clock } from '../clock/clock.ts';
+import type { DnsQuerier, DnsServer } from '../dns/types.ts';
+import type { ProbeKind } from '../model/observation.ts';
+import { createProbeContext, type OwnedProbeContext } from '../probe/context.ts';
+import type { SchedulerStats } from '../probe/scheduler.ts';
+import type { ProbePorts } from '../probe/types.ts';
+import type { Vantage } from './environment.ts';
+import type { ProbeFleet, WatchedSite } from './fleet.ts';
+import { Probing } from './watch.ts';
+
+export interface LocalFleetOptions {
+  clock: Clock;
+  bus: Bus;
+  vantages: readonly Vantage[];
+  /** A resolver per vantage (a guarded client, a world's resolver…). */
+  resolver: (v: Vantage) => DnsServer | DnsQuerier;
+  catalog: Catalog;
+  ports?: ProbePorts;
+  ca?: string;
+  intervalMs: number;
+  /** Deadline of one probe phase, clock ms. */
+  timeoutMs: number;
+  /** Clock ms beyond which a web answer is slow. */
+  slowMs: number;
+  concurrency: number;
+}
+
+export class LocalFleet implements ProbeFleet {
+  private readonly web: Probing;
+  private readonly mail: Probing;
+  private readonly owned: OwnedProbeContext[] = [];
+  private readonly ids: string[];
+
+  constructor(o: LocalFleetOptions) {
+    const real = (ms: number) => o.clock.toReal(ms);
+    const context = (v: Vantage, slowMs: number) => {
+      const c = createProbeContext({
+        vantage: v.id,
+        localAddress: v.address,
+        resolver: o.resolver(v),
+        ports: o.ports,
+        ca: o.ca,
+        timeouts: {
+          dns: real(o.timeoutMs / 2),
+          connect: real(o.timeoutMs),
+          tls: real(o.timeoutMs),
+          response: real(o.timeoutMs),
+        },
+        slowMs,
+        clock: o.clock,
+        catalog: o.catalog,
+      });
+      this.owned.push(c);
+      return c.ctx;
+    };
+    const base = {
+      clock: o.clock,
+      bus: o.bus,
+      intervalMs: o.intervalMs,
+      timeoutMs: o.timeoutMs * 1.5,
+      concurrency: o.concurrency,
+    };
+    this.ids = o.vantages.map((v) => v.id);
+    this.web = new Probing({ ...base, vantages: o.vantages.map((v) => context(v, o.slowMs)) });
+    this.mail = new Probing({ ...base, vantages: [context(o.vantages[0], o.timeoutMs)] });
+  }
+
+  /** The web contexts' deadlines and slow threshold (real ms / clock ms), for the lag guard. */
+  get contexts() {
+    return this.owned.map((c) => c.ctx);
+  }
+
+  add(sites: readonly WatchedSite[]): void {
+    const web: WatchedSite[] = [];
+    const mail: WatchedSite[] = [];
+    for (const s of sites) {
+      const kinds = s.kinds ?? ['http'];
+      const w = kinds.filter((k) => k !== 'smtp');
+      if (w.length) web.push({ ...s, kinds: w });
+      if (kinds.includes('smtp')) mail.push({ domain: s.domain, kinds: ['smtp'] });
+    }
+    this.web.add(web);
+    this.mail.add(mail);
+  }
+
+  remove(domain: string): void {
+    this.web.remove(domain);
+    this.mail.remove(domain);
+  }
+
+  reprobe(domain: string, kind: ProbeKind, vantage: string | undefined, delayMs: number): void {
+    const p = kind === 'smtp' ? this.mail : this.web;
+    const targets = vantage === undefined ? (kind === 'smtp' ? [this.ids[0]] : this.ids) : [vantage];
+    for (const v of targets) p.reprobe(domain, kind, v, delayMs);
+  }
+
+  vantages(): string[] {
+    return [...this.ids];
+  }
+
+  start(): void {
+    this.web.start();
+    this.mail.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.web.stop(), this.mail.stop()]);
+    await Promise.all(this.owned.map((c) => c.close()));
+  }
+
+  takeLateness(): number {
+    return Math.max(this.web.scheduler.takeLateness(), this.mail.scheduler.takeLateness());
+  }
+
+  stats(): SchedulerStats {
+    return this.web.scheduler.stats();
+  }
+}

@@ -1,0 +1,470 @@
+/**
+ * The one pipeline — map → probe → detect → explain → incidents — that `vigie serve`, `vigie watch`,
+ * `vigie sim run` and `vigie demo` all run. Sites come and go while it runs: each batch added is
+ * mapped (DNS, HTTP, AS, regions, co-hosting, declarations), joins the dependency graph and the risk
+ * model, and is probed from the fleet's vantages. Every round (a sixth of the probe interval) the
+ * failures detection holds are explained (inference, evidence, providers cleared) and the incident
+ * tracker follows each cause; what changed is published on the Bus (`incident`), where the store,
+ * the status snapshot and the server read it. The pipeline reads only what it observed — never a
+ * world's faults.
+ */
+import type { Bus } from '../bus/bus.ts';
+import type { Clock } from '../clock/clock.ts';
+import { LagGuard } from '../detect/lag-guard.ts';
+import { DnsClient } from '../dns/client.ts';
+import type { DnsQuerier } from '../dns/types.ts';
+import type { TrackerOptions } from '../explain/incidents.ts';
+import { buildRisk } from '../explain/risk.ts';
+import { FailureLog, Rounds } from '../explain/rounds.ts';
+import { assignPlans } from '../map/cohost.ts';
+import type { Declarations } from '../map/declare.ts';
+import { type DependencyGraph, toDependencies } from '../map/dependencies.ts';
+import { mapDomains } from '../map/mapper.ts';
+import type { DomainMap, MapReport } from '../map/types.ts';
+import type { SelfHealthState } from '../model/health.ts';
+import type { Incident } from '../model/incident.ts';
+import type { Observation } from '../model/observation.ts';
+import type { TargetPolicy } from '../net/address-policy.ts';
+import { guardResolver, type RefusedResolution } from '../net/guard-resolver.ts';
+import { slowThresholdFor } from '../probe/context.ts';
+import type { ReportService } from '../reports/service.ts';
+import type { Environment, Vantage } from './environment.ts';
+import type { ProbeFleet, WatchedSite } from './fleet.ts';
+import { LocalFleet } from './local-fleet.ts';
+import { ReportEvidence } from './report-evidence.ts';
+import { SelfHealth } from './self-health.ts';
+import { Detection } from './watch.ts';
+
+export interface PipelineOptions {
+  clock: Clock;
+  bus: Bus;
+  env: Environment;
+  /** Interval between probes of one site, clock ms. */
+  intervalMs: number;
+  /** Deadline of one probe, clock ms (default: {@link probeTimeout}). */
+  timeoutMs?: number;
+  /** Probe mail (SMTP) where the map found an MX (default true). */
+  mail?: boolean;
+  /** Probe the web over HTTPS (default false). */
+  https?: boolean;
+  /** Outside a simulated world: which resolved addresses may be probed (default: any). */
+  policy?: TargetPolicy;
+  onRefused?: (r: RefusedResolution) => void;
+  /** What the sites' operators declared (origins behind CDNs, hidden shared components). */
+  declared?: Declarations;
+  /** Probes in flight at once (default 4096). */
+  concurrency?: number;
+  /** Map every site again this often, clock ms (default 6 h; 0: never). */
+  remapEveryMs?: number;
+  /** The probing side (default: a {@link LocalFleet} over the environment's vantages). */
+  fleet?: ProbeFleet;
+  /** Incident ids are `${idPrefix}inc-N` (default ''). */
+  idPrefix?: string;
+  /** Crowd reports, when the deployment takes them: evidence, curves, re-probes, reported incidents. */
+  reports?: ReportService;
+  /** Also run this baseline method on the same failures (its incidents in {@link Pipeline.baseline}). */
+  baseline?: 'score';
+  log?: (line: string) => void;
+}
+
+/** What the pipeline's work cost and how punctual it was. */
+export interface PipelineStats {
+  probes: number;
+  sites: number;
+  mapped: number;
+  mapMs: number;
+  rounds: number;
+  maxRoundMs: number;
+  timeoutMs: number;
+  withheldMs: number;
+  withheldPeriods: number;
+}
+
+/**
+ * A probe deadline that means the same at any speed: 15 s of clock time, but never under half a
+ * real second (a loaded machine must not turn its own lag into timeouts), and at most a third of
+ * the interval (so a site is probed again before its previous probe's deadline).
+ */
+export function probeTimeout(intervalMs: number, speed: number): number {
+  return Math.min(intervalMs / 3, Math.max(15_000, 500 * speed));
+}
+
+/** Incident tracking scaled to the probe interval: a cause may vanish for a few intervals. */
+export function trackerOptions(intervalMs: number): Partial<TrackerOptions> {
+  return { graceMs: Math.max(5 * 60_000, 3 * intervalMs), intervalMs };
+}
+
+export class Pipeline {
+  readonly fleet: ProbeFleet;
+  readonly detection: Detection;
+  readonly health: SelfHealth;
+  private readonly rounds: Rounds;
+  private readonly shadow: Rounds | null;
+  private readonly reportEvidence: ReportEvidence | null;
+  private readonly guard: LagGuard;
+  private readonly failures: FailureLog;
+  private readonly maps = new Map<string, DomainMap>();
+  private readonly watched = new Set<string>();
+  private readonly timeoutMs: number;
+  private readonly log: (line: string) => void;
+  private readonly dns: DnsClient;
+  private graph: DependencyGraph = { components: [], dependencies: [] };
+  private dirty = false;
+  private published = new Map<string, string>();
+  private timers: NodeJS.Timeout[] = [];
+  private mapping: Promise<void> = Promise.resolve();
+  private offs: (() => void)[] = [];
+  private started = false;
+  private statsMap = { mapMs: 0 };
+  probes = 0;
+  /** Failing verdicts since the last progress line, by signature. */
+  private verdicts = new Map<string, number>();
+
+  constructor(private readonly o: PipelineOptions) {
+    const { clock, env } = o;
+    this.log = o.log ?? (() => {});
+    const speed = clock.toReal(1000) > 0 ? 1000 / clock.toReal(1000) : 1;
+    this.timeoutMs = o.timeoutMs ?? probeTimeout(o.intervalMs, speed);
+    this.dns = new DnsClient({ server: env.resolver, timeoutMs: 1000, retries: 2 });
+    const resolverFor = (v: Vantage): DnsQuerier => {
+      const client = new DnsClient({
+        server: env.resolver,
+        localAddress: v.address,
+        timeoutMs: Math.max(1, Math.floor(clock.toReal(this.timeoutMs / 2) / 2)),
+        retries: 1,
+      });
+      this.offs.push(() => void client.close());
+      // Every resolution passes the policy: a name re-resolving to a private address is refused here.
+      return o.policy ? guardResolver(client, o.policy, o.onRefused ?? (() => {})) : client;
+    };
+    // Observations from the fleet arrive on `raw`; the lag guard relays them to the Bus.
+    const raw = new RelayBus(o.bus);
+    const slowMs = slowThresholdFor(speed);
+    this.fleet =
+      o.fleet ??
+      new LocalFleet({
+        clock,
+        bus: raw,
+        vantages: env.vantages,
+        resolver: resolverFor,
+        catalog: env.catalog,
+        ports: env.ports,
+        ca: env.ca,
+        intervalMs: o.intervalMs,
+        timeoutMs: this.timeoutMs,
+        slowMs,
+        concurrency: o.concurrency ?? 4096,
+      });
+    const real = (ms: number) => clock.toReal(ms);
+    this.guard = new LagGuard({
+      slowMs,
+      deadlines: { dns: real(this.timeoutMs / 2), connect: real(this.timeoutMs) },
+    });
+    this.health = new SelfHealth({
+      clock,
+      deadlineRealMs: real(this.timeoutMs),
+      intervalRealMs: real(o.intervalMs),
+      lateness: () => this.fleet.takeLateness(),
+      onChange: (s) => this.onHealth(s),
+    });
+    this.detection = new Detection({
+      bus: o.bus,
+      clock,
+      intervalMs: o.intervalMs,
+      asn: env.asn,
+      reprobe: (s, k, v, d) => this.fleet.reprobe(s, k, v, d),
+    });
+    this.failures = new FailureLog((v) => this.detection.health.isHealthy(v));
+    const vantages = this.fleet.vantages().length;
+    const model = buildRisk({ components: [], dependencies: [], sites: [] });
+    const tracker = { ...trackerOptions(o.intervalMs), idPrefix: o.idPrefix ?? '' };
+    this.rounds = new Rounds(model, this.detection.detector, this.failures, tracker, {
+      suspectWindowMs: o.intervalMs,
+      vantages,
+    });
+    this.shadow =
+      o.baseline === 'score'
+        ? new Rounds(model, this.detection.detector, this.failures, tracker, {
+            method: 'score',
+            vantages,
+          })
+        : null;
+    raw.relay = (obs) => {
+      this.probes++;
+      this.health.observe(obs);
+      const checked = this.guard.check(obs);
+      if (checked.outcome !== 'up') {
+        const k = checked.signature === 'probe_error' ? `${obs.signature}→probe_error` : checked.signature;
+        this.verdicts.set(k, (this.verdicts.get(k) ?? 0) + 1);
+      }
+      return checked;
+    };
+    this.offs.push(o.bus.subscribe('observation', (obs) => this.failures.observe(obs)));
+    this.reportEvidence = o.reports
+      ? new ReportEvidence({
+          reports: o.reports,
+          idPrefix: o.idPrefix ?? '',
+          siteUp: (d) => {
+            if (!this.watched.has(d)) return null;
+            return this.detection.detector.state(d, 'web') === 'up';
+          },
+        })
+      : null;
+  }
+
+  /** Incidents as the tracker holds them now (confirmed only). */
+  incidents(): Incident[] {
+    return this.rounds.tracker.incidents();
+  }
+
+  /** The baseline method's incidents on the same failures (empty without `baseline`). */
+  baseline(): Incident[] {
+    return this.shadow?.tracker.incidents() ?? [];
+  }
+
+  /** Sites watched now. */
+  sites(): string[] {
+    return [...this.watched];
+  }
+
+  /** The latest map of every watched site. */
+  mapReport(): DomainMap[] {
+    return [...this.maps.values()];
+  }
+
+  dependencies(): DependencyGraph {
+    return this.graph;
+  }
+
+  /**
+   * Map these sites (again), then watch them. Batches are mapped one after another; the promise
+   * resolves once this batch is mapped and probed. `onMapped` sees the batch's maps and the new graph.
+   */
+  add(
+    sites: readonly (string | WatchedSite)[],
+    onMapped?: (maps: DomainMap[], graph: DependencyGraph) => void | Promise<void>,
+  ): Promise<MapReport | null> {
+    const list = sites.map((s) => (typeof s === 'string' ? { domain: s } : s));
+    const run = this.mapping.then(() => this.mapBatch(list, onMapped));
+    this.mapping = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  /** Stop watching these sites. */
+  remove(domains: readonly string[]): void {
+    for (const d of domains) {
+      this.fleet.remove(d);
+      this.watched.delete(d);
+      this.maps.delete(d);
+    }
+    this.rebuildGraph();
+  }
+
+  /** Incidents from a store, open ones resumed under their ids (after a restart). */
+  resume(incidents: readonly Incident[]): void {
+    this.rounds.tracker.restore(incidents);
+    for (const i of incidents) this.published.set(i.id, JSON.stringify(i));
+  }
+
+  /** Probe a site's web again now, from every vantage (a crowd-report spike asks this). */
+  reprobe(domain: string): void {
+    this.fleet.reprobe(domain, 'http', undefined, 0);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.guard.start();
+    this.health.start();
+    this.fleet.start();
+    const { clock, intervalMs } = this.o;
+    const every = Math.max(10, clock.toReal(intervalMs / 6));
+    this.timers.push(setInterval(() => this.round(clock.now()), every));
+    this.timers.push(setInterval(() => this.progress(), 30_000));
+    const re = this.reportEvidence;
+    if (re)
+      this.timers.push(
+        setInterval(
+          () => {
+            const found = re.tick(clock.now(), this.rounds.tracker.incidents(), (d) => this.reprobe(d));
+            for (const i of found) this.publish(i);
+          },
+          Math.max(50, clock.toReal(60_000)),
+        ),
+      );
+    const remap = this.o.remapEveryMs ?? 6 * 3_600_000;
+    if (remap > 0)
+      this.timers.push(
+        setInterval(() => void this.add([...this.watched]), Math.max(1000, clock.toReal(remap))),
+      );
+    for (const t of this.timers) t.unref?.();
+  }
+
+  /** One evaluation round at clock time `time`: explain, follow incidents, publish what changed. */
+  round(time: number): void {
+    if (this.dirty) {
+      this.dirty = false;
+      const model = buildRisk({
+        ...this.graph,
+        sites: [...this.watched],
+        monitored: { dns: false, mail: this.o.mail ?? true },
+      });
+      this.rounds.setModel(model);
+      this.shadow?.setModel(model);
+    }
+    this.rounds.run(time, this.health.reliable());
+    this.shadow?.run(time, this.health.reliable());
+    for (const i of this.rounds.tracker.incidents()) {
+      // Copies: the tracker keeps appending to its own arrays.
+      const copy = { ...i, affected: [...i.affected], timeline: [...i.timeline] };
+      this.publish(this.reportEvidence ? this.reportEvidence.decorate(copy, time) : copy);
+    }
+  }
+
+  /** Publish an incident on the Bus if it changed since it was last published. */
+  private publish(i: Incident): void {
+    const json = JSON.stringify(i);
+    if (this.published.get(i.id) === json) return;
+    this.published.set(i.id, json);
+    this.o.bus.publish('incident', i);
+  }
+
+  stats(): PipelineStats {
+    const w = this.health.withheld();
+    return {
+      probes: this.probes,
+      sites: this.watched.size,
+      mapped: [...this.maps.values()].filter((m) => m.status === 'ok').length,
+      mapMs: this.statsMap.mapMs,
+      rounds: this.rounds.rounds,
+      maxRoundMs: Math.round(this.rounds.maxRoundMs),
+      timeoutMs: this.timeoutMs,
+      withheldMs: w.ms,
+      withheldPeriods: w.periods,
+    };
+  }
+
+  /** The probe deadline in use, clock ms. */
+  get probeTimeoutMs(): number {
+    return this.timeoutMs;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.mapping;
+    this.guard.stop();
+    this.health.stop();
+    await this.fleet.stop();
+    this.detection.close();
+    for (const off of this.offs) off();
+    await this.dns.close();
+    const g = this.guard;
+    this.log(
+      `lag guard: ${g.discarded} measurements spoiled by the monitor's own stalls discarded, ` +
+        `${g.discardedSlow} slow verdicts no slower than the machine's own answers, ` +
+        `${g.discardedTimeouts} timeouts while the machine itself answered too slowly`,
+    );
+  }
+
+  private async mapBatch(
+    list: WatchedSite[],
+    onMapped?: (maps: DomainMap[], graph: DependencyGraph) => void | Promise<void>,
+  ): Promise<MapReport | null> {
+    if (list.length === 0) return null;
+    const { env } = this.o;
+    const t0 = Date.now();
+    let lastShown = 0;
+    const report = await mapDomains(
+      list.map((s) => s.domain),
+      {
+        dns: this.dns,
+        catalog: env.catalog,
+        asn: env.asn,
+        regions: env.regions,
+        http: { port: env.ports?.http ?? 80, timeoutMs: 3000 },
+        tls: null,
+        declared: this.o.declared,
+        allowAddress: this.o.policy ? (a) => this.o.policy!.check(a).ok : undefined,
+        onProgress: (p) => {
+          const now = Date.now();
+          if (p.total < 1000 || now - lastShown < 2000) return;
+          lastShown = now;
+          this.log(`mapping: ${p.phase} ${p.done}/${p.total}`);
+        },
+      },
+    );
+    this.statsMap.mapMs += Date.now() - t0;
+    for (const m of report.domains) this.maps.set(m.domain, m);
+    // Plans are told from co-hosting over every mapped site, not one batch.
+    assignPlans([...this.maps.values()]);
+    this.rebuildGraph();
+    if (this.reportEvidence) this.reportEvidence.providerSites = providerSites(this.graph);
+    await onMapped?.(report.domains, this.graph);
+    const mail = this.o.mail ?? true;
+    const fresh: WatchedSite[] = [];
+    for (const s of list) {
+      if (this.watched.has(s.domain)) continue;
+      this.watched.add(s.domain);
+      const m = this.maps.get(s.domain);
+      const kinds = s.kinds ?? (mail && m?.mail ? ['http', 'smtp'] : ['http']);
+      fresh.push({ ...s, kinds, secure: s.secure ?? this.o.https });
+    }
+    this.fleet.add(fresh);
+    const ok = report.domains.filter((m) => m.status === 'ok').length;
+    if (list.length > 1 || fresh.length === 0)
+      this.log(`mapped ${ok}/${report.domains.length} domains in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return report;
+  }
+
+  private rebuildGraph(): void {
+    this.graph = toDependencies([...this.maps.values()]);
+    this.dirty = true;
+  }
+
+  private onHealth(s: SelfHealthState): void {
+    this.o.bus.publish('health', s);
+    this.log(
+      `${new Date(s.at).toISOString()}  self-check: ${s.reliable ? 'measurements reliable again' : `WITHHOLDING verdicts: ${s.reason}`}`,
+    );
+  }
+
+  private progress(): void {
+    const s = this.fleet.stats();
+    const open = this.rounds.tracker.incidents().filter((i) => i.resolvedAt === null).length;
+    this.log(
+      `${new Date(this.o.clock.now()).toISOString()}  ${this.probes} probes, ${s.inflight} in flight, ` +
+        `lateness p99 ${s.latenessP99Ms.toFixed(0)} ms, ${open} open incidents; ` +
+        [...this.verdicts].map(([k, n]) => `${k} ${n}`).join(', '),
+    );
+    this.verdicts.clear();
+  }
+}
+
+/** provider id → its monitored sites (any role). */
+function providerSites(graph: DependencyGraph): Map<string, string[]> {
+  const bySite = new Map<string, Set<string>>();
+  for (const d of graph.dependencies) {
+    if (!d.component.startsWith('provider:')) continue;
+    const id = d.component.slice('provider:'.length);
+    const set = bySite.get(id) ?? new Set<string>();
+    set.add(d.site);
+    bySite.set(id, set);
+  }
+  return new Map([...bySite].map(([p, s]) => [p, [...s]]));
+}
+
+/** A Bus the fleet publishes on: each observation is checked (lag guard) before the real Bus gets it. */
+class RelayBus implements Bus {
+  relay: (obs: Observation) => Observation = (o) => o;
+  constructor(private readonly to: Bus) {}
+  publish: Bus['publish'] = (topic, msg) => {
+    if (topic === 'observation') this.to.publish('observation', this.relay(msg as Observation));
+    else this.to.publish(topic, msg);
+  };
+  subscribe: Bus['subscribe'] = (topic, handler) => this.to.subscribe(topic, handler);
+  async close(): Promise<void> {}
+}

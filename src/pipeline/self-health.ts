@@ -1,0 +1,132 @@
+/**
+ * Vigie knows when it cannot see. Probes are timed by this process: when its event loop stalls or
+ * its scheduler falls behind (a busy machine, a long garbage collection), a live server can look
+ * timed out or slow, and confirmation — which relies on re-probing within a sixth of an interval —
+ * breaks. The self-check reads two figures, window by window, against limits derived from the
+ * probe's own timing (none is tuned to a scenario):
+ *
+ * - event-loop delay p99 ≥ a quarter of the probe deadline: a stall that long is enough to turn an
+ *   answer arriving in time into a timeout (the lag guard discards a timeout when a fifth of it was
+ *   stalled; a quarter at p99 means that happens routinely, not once);
+ * - scheduler lateness ≥ the re-probe delay (a sixth of the interval): probes no longer start when
+ *   detection expects them, so "failed twice in a row" no longer means what it says.
+ *
+ * While either holds, verdicts are withheld (no new incident opens) and a `health` message says so.
+ * When both are back under their limits for {@link SelfHealthOptions.recoverWindows} windows, the
+ * pipeline still waits one probe interval — every site re-observed once on a healthy machine —
+ * before verdicts count again: what was measured during the trouble is not trusted.
+ */
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Clock } from '../clock/clock.ts';
+import type { SelfHealthState } from '../model/health.ts';
+import type { Observation } from '../model/observation.ts';
+
+export interface SelfHealthOptions {
+  clock: Clock;
+  /** The probe's connect deadline, real ms. */
+  deadlineRealMs: number;
+  /** The probe interval, real ms. */
+  intervalRealMs: number;
+  /** Worst scheduler lateness since the last call, real ms. */
+  lateness: () => number;
+  onChange: (s: SelfHealthState) => void;
+  /** Length of one reading, real ms (default 1000). */
+  windowMs?: number;
+  /** Good windows in a row before trouble is over (default 3). */
+  recoverWindows?: number;
+}
+
+export class SelfHealth {
+  private histogram: IntervalHistogram | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private troubled = false;
+  private good = 0;
+  /** Real time until which verdicts stay withheld after the trouble (settling). */
+  private settleUntil = 0;
+  private since = 0;
+  private withheldMs = 0;
+  private periods = 0;
+  private last: SelfHealthState | null = null;
+  /** Observations seen (kept for the figures on `/metrics`). */
+  observations = 0;
+
+  constructor(private readonly o: SelfHealthOptions) {}
+
+  start(): void {
+    this.histogram = monitorEventLoopDelay({ resolution: 10 });
+    this.histogram.enable();
+    this.timer = setInterval(() => this.check(), this.o.windowMs ?? 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.histogram?.disable();
+    this.timer = null;
+    if (!this.reliable()) this.withheldMs += performance.now() - this.since;
+  }
+
+  observe(_obs: Observation): void {
+    this.observations++;
+  }
+
+  /** Whether verdicts may be published now. */
+  reliable(): boolean {
+    return !this.troubled && performance.now() >= this.settleUntil;
+  }
+
+  /** The latest state (null before any trouble). */
+  state(): SelfHealthState | null {
+    return this.last;
+  }
+
+  /** Time spent withholding (real ms) and how many separate periods. */
+  withheld(): { ms: number; periods: number } {
+    const open = this.reliable() ? 0 : performance.now() - this.since;
+    return { ms: Math.round(this.withheldMs + open), periods: this.periods };
+  }
+
+  /** One reading. Public for tests that drive it by hand. */
+  check(now = performance.now()): void {
+    const h = this.histogram;
+    const loop = h ? h.percentile(99) / 1e6 : 0;
+    h?.reset();
+    const late = this.o.lateness();
+    const loopLimit = this.o.deadlineRealMs / 4;
+    const lateLimit = this.o.intervalRealMs / 6;
+    const bad = loop >= loopLimit || late >= lateLimit;
+    const wasReliable = this.reliable();
+    if (bad) {
+      this.good = 0;
+      if (!this.troubled) {
+        this.troubled = true;
+        const reason =
+          loop >= loopLimit
+            ? `event loop delayed ${Math.round(loop)} ms (p99) — a quarter of the ${Math.round(this.o.deadlineRealMs)} ms probe deadline is ${Math.round(loopLimit)} ms`
+            : `probes start ${Math.round(late)} ms late — the re-probe delay is ${Math.round(lateLimit)} ms`;
+        this.emit(false, reason, loop, late);
+      }
+    } else if (this.troubled && ++this.good >= (this.o.recoverWindows ?? 3)) {
+      this.troubled = false;
+      this.settleUntil = now + this.o.intervalRealMs;
+    }
+    if (wasReliable && !this.reliable()) {
+      this.since = now;
+      this.periods++;
+    } else if (!wasReliable && this.reliable()) {
+      this.withheldMs += now - this.since;
+      this.emit(true, 'machine answering on time again; every site re-observed since', loop, late);
+    }
+  }
+
+  private emit(reliable: boolean, reason: string, loop: number, late: number): void {
+    this.last = {
+      at: this.o.clock.now(),
+      reliable,
+      reason,
+      loopDelayMs: Math.round(loop),
+      latenessMs: Math.round(late),
+    };
+    this.o.onChange(this.last);
+  }
+}
