@@ -61,11 +61,14 @@ export function implicated(f: Reading, siteMask: number): number {
   if (DNS_SIGS.has(sig)) return bit(DNS);
   if (f.role === 'dns') return bit(DNS);
   if (f.role === 'mail') return bit(MAIL);
-  // Overload (slow answers, 503, a queue page) is the site's or its platform's, not its network's.
-  if (isOverload(f)) return bit(PLATFORM);
   // The origin path behind a front end: its host and any declared device on the way.
   const origin = bit(HOSTING) | bit(COMPONENT);
-  if (sig === 'cdn_error') return f.meaning === 'origin_unreachable' ? origin : bit(CDN);
+  // A page the CDN signs as its own says who failed, whatever its status: "origin unreachable"
+  // points past the edge, any other of its error pages (a 503 included) at the edge itself.
+  if (sig === 'cdn_error' && f.meaning !== 'queue')
+    return f.meaning === 'origin_unreachable' ? origin : bit(CDN);
+  // Overload (slow answers, 503, a queue page) is the site's or its platform's, not its network's.
+  if (isOverload(f)) return bit(PLATFORM);
   if (sig === 'http_4xx') return 0;
   if (sig === 'http_5xx') return origin | bit(PLATFORM);
   if (NETWORK_SIGS.has(sig) || TLS_SIGS.has(sig)) {
@@ -83,9 +86,9 @@ export function kindOf(f: Reading): IncidentKind {
   const sig = f.signature;
   if (DNS_SIGS.has(sig)) return 'dns';
   if (f.role === 'mail') return 'mail';
+  if (sig === 'cdn_error' && f.meaning !== 'queue') return f.meaning === 'origin_unreachable' ? 'network' : 'http';
   if (isOverload(f)) return 'overload';
   if (TLS_SIGS.has(sig)) return 'tls';
-  if (sig === 'cdn_error') return f.meaning === 'origin_unreachable' ? 'network' : 'http';
   if (sig === 'http_5xx' || sig === 'http_4xx') return 'http';
   return 'network';
 }

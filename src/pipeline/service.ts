@@ -1,47 +1,54 @@
 /**
- * The watching service `vigie watch` and `vigie serve` run: probing from each vantage through a
- * resolver guarded by the target policy, detection resumed from the store, transitions committed to
- * the store — with the sites able to change while it runs (the API adds and removes them).
- * Incidents published on the Bus's `incident` topic (by `vigie demo`'s replays) are committed too.
+ * The watching service `vigie watch` and `vigie serve` run: the one pipeline over the sites in the
+ * store, resumed from it after a restart (site states, open incidents under their ids), with every
+ * transition and incident committed to the store — and sites able to come and go while it runs (the
+ * API adds and removes them; each new one is mapped and joins the inference at once).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { AsnTable } from '../asn/table.ts';
 import type { Bus } from '../bus/bus.ts';
-import { loadCatalog } from '../catalog/load.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { StateTransition } from '../detect/types.ts';
-import { DnsClient } from '../dns/client.ts';
-import type { DnsServer } from '../dns/types.ts';
-import { UsageError } from '../errors.ts';
+import type { Declarations } from '../map/declare.ts';
+import type { DependencyGraph } from '../map/dependencies.ts';
+import type { DomainMap } from '../map/types.ts';
 import type { Site } from '../model/site.ts';
-import type { WorldInfo } from '../model/world.ts';
 import type { TargetPolicy } from '../net/address-policy.ts';
-import { guardResolver, type RefusedResolution } from '../net/guard-resolver.ts';
-import { createProbeContext, slowThresholdFor } from '../probe/context.ts';
+import type { RefusedResolution } from '../net/guard-resolver.ts';
+import type { ReportService } from '../reports/service.ts';
 import type { Store } from '../store/types.ts';
-import { Detection, Probing } from './watch.ts';
+import type { Environment } from './environment.ts';
+import type { ProbeFleet } from './fleet.ts';
+import { Pipeline } from './pipeline.ts';
 
-export interface PipelineOptions {
+export { readWorld } from './environment.ts';
+
+export interface ServiceOptions {
   store: Store;
   bus: Bus;
   clock: Clock;
+  env: Environment;
+  /** Which resolved addresses may be probed (outside a world: public ones only, unless allowed). */
   policy: TargetPolicy;
-  resolver: DnsServer;
-  world: WorldInfo | null;
-  vantage: string;
+  onRefused?: (r: RefusedResolution) => void;
   intervalMs: number;
-  timeoutMs: number;
+  /** Deadline of one probe, clock ms (default: the pipeline's). */
+  timeoutMs?: number;
   https: boolean;
-  onRefused: (r: RefusedResolution) => void;
+  mail?: boolean;
+  declared?: Declarations;
+  remapEveryMs?: number;
   /** Probes in flight at once (default 256). */
   concurrency?: number;
+  reports?: ReportService;
+  fleet?: ProbeFleet;
   /** A transition, once committed to the store (never before: a reported transition survives kill -9). */
   onCommitted?: (t: StateTransition) => void;
+  log?: (line: string) => void;
 }
 
-export interface Pipeline {
-  add(sites: readonly Site[]): void;
+export interface Service {
+  readonly pipeline: Pipeline;
+  /** Map and watch these sites; resolves once they are mapped and in the inference. */
+  add(sites: readonly Site[]): Promise<void>;
   remove(domains: readonly string[]): void;
   stop(): Promise<void>;
 }
@@ -91,67 +98,28 @@ export function persist(
   };
 }
 
-/** A world's description from its state directory (or the world.json file itself). */
-export function readWorld(dir: string): WorldInfo {
-  const path = dir.endsWith('.json') ? dir : join(dir, 'world.json');
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as WorldInfo;
-  } catch (e) {
-    throw new UsageError(`cannot read world description ${path}: ${(e as Error).message}`);
-  }
-}
-
-export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
-  const real = (ms: number) => o.clock.toReal(ms);
-  const vantages = o.world?.vantages.length ? o.world.vantages : [{ id: o.vantage, address: undefined }];
-  const clients: DnsClient[] = [];
-  const catalog = loadCatalog();
-  const ca = o.world ? readFileSync(o.world.caFile, 'utf8') : undefined;
-  const contexts = vantages.map((v) => {
-    const client = new DnsClient({
-      server: o.resolver,
-      localAddress: v.address,
-      timeoutMs: Math.max(1, Math.floor(real(o.timeoutMs / 2) / 2)),
-      retries: 1,
-    });
-    clients.push(client);
-    return createProbeContext({
-      vantage: v.id,
-      localAddress: v.address,
-      // Every resolution passes the policy: a name re-resolving to a private address is refused here.
-      resolver: guardResolver(client, o.policy, o.onRefused),
-      ports: o.world
-        ? { http: o.world.ports.http, https: o.world.ports.https, smtp: o.world.ports.smtp }
-        : undefined,
-      ca,
-      timeouts: {
-        dns: real(o.timeoutMs / 2),
-        connect: real(o.timeoutMs),
-        tls: real(o.timeoutMs),
-        response: real(o.timeoutMs),
-      },
-      slowMs: slowThresholdFor(o.world?.clock.speed ?? 1),
-      clock: o.clock,
-      catalog,
-    }).ctx;
-  });
-  const probing = new Probing({
+/** Start watching the store's sites (and those added later), resumed from what the store holds. */
+export async function startService(o: ServiceOptions): Promise<Service> {
+  const pipeline = new Pipeline({
     clock: o.clock,
     bus: o.bus,
-    vantages: contexts,
+    env: o.env,
     intervalMs: o.intervalMs,
-    timeoutMs: o.timeoutMs * 2,
+    timeoutMs: o.timeoutMs,
+    https: o.https,
+    mail: o.mail,
+    policy: o.policy,
+    onRefused: o.onRefused,
+    declared: o.declared,
+    remapEveryMs: o.remapEveryMs,
     concurrency: o.concurrency ?? 256,
+    reports: o.reports,
+    fleet: o.fleet,
+    log: o.log,
   });
-  const detection = new Detection({
-    bus: o.bus,
-    clock: o.clock,
-    intervalMs: o.intervalMs,
-    asn: o.world ? AsnTable.load(o.world.asnDb) : undefined,
-    reprobe: (s, k, v, d) => probing.reprobe(s, k, v, d),
-  });
+  // Resume: each site's last state, and every incident (open ones continue under their ids).
   const current = await o.store.currentStates();
-  detection.detector.restore(
+  pipeline.detection.detector.restore(
     current
       .filter((c) => c.vantage === null && c.to !== 'unknown' && c.role === 'web')
       .map((c) => ({
@@ -161,23 +129,35 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
         since: c.observationTime,
       })),
   );
+  pipeline.resume(await o.store.incidents());
   const persisted = persist(o.bus, o.store, o.onCommitted);
-  const add = (sites: readonly Site[]) =>
-    probing.add(
-      sites.map((s) => ({ domain: s.domain, secure: o.https, kinds: s.mail ? ['http', 'smtp'] : ['http'] })),
+  const mapped = async (maps: DomainMap[], graph: DependencyGraph) => {
+    const domains = maps.map((m) => m.domain);
+    await o.store.upsertComponents(graph.components);
+    const mine = new Set(domains);
+    await o.store.replaceDependencies(
+      domains,
+      graph.dependencies.filter((d) => mine.has(d.site)),
     );
-  add(await o.store.listSites());
-  probing.start();
+  };
+  const add = async (sites: readonly Site[]) => {
+    await pipeline.add(
+      sites.map((s) => ({ domain: s.domain })),
+      mapped,
+    );
+  };
+  pipeline.start();
+  const initial = await o.store.listSites();
+  // The first map runs in the background: the API answers meanwhile.
+  const first = add(initial).catch((e) => o.log?.(`mapping failed: ${e}`));
   return {
+    pipeline,
     add,
-    remove: (domains) => {
-      for (const d of domains) probing.remove(d);
-    },
+    remove: (domains) => pipeline.remove(domains),
     async stop() {
-      await probing.stop();
-      detection.close();
+      await first;
+      await pipeline.stop();
       await persisted.stop();
-      await Promise.all(clients.map((c) => c.close()));
     },
   };
 }

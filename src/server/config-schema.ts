@@ -38,6 +38,29 @@ export const CONFIG_SCHEMA = {
     interval: { type: ['string', 'number'], description: 'Probe interval per site (e.g. 60s)' },
     timeout: { type: ['string', 'number'], description: 'Deadline of one probe (e.g. 10s)' },
     https: { type: 'boolean', description: 'Probe the web over HTTPS' },
+    mail: { type: 'boolean', description: 'Probe mail (SMTP) where the map finds an MX (default true)' },
+    remap_every: {
+      type: ['string', 'number'],
+      description:
+        'Map every site again this often, to notice moves to another CDN or host (default 6h; 0: never)',
+    },
+    asn_db: {
+      type: 'string',
+      minLength: 1,
+      description: 'IP-to-AS CSV (start,end,asn,organisation); default: the bundled database',
+    },
+    ranges_dir: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'Directory of provider range files (AWS ip-ranges.json, Google cloud.json, Azure service tags, RFC 8805 geofeeds) for regions',
+    },
+    declarations: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'What the operators declare (origins behind CDNs, hidden shared components): a YAML/JSON file',
+    },
     rate_limit: {
       anyOf: [
         { const: false },

@@ -32,6 +32,13 @@ export interface ServeConfig {
   intervalMs: number | null;
   timeoutMs: number;
   https: boolean;
+  /** Probe mail where the map finds an MX. */
+  mail: boolean;
+  /** Map every site again this often, ms (0: never). */
+  remapEveryMs: number;
+  asnDb: string | null;
+  rangesDir: string | null;
+  declarations: string | null;
   rateLimit: { max: number; windowMs: number } | false;
   page: { name: string; url: string };
 }
@@ -150,6 +157,10 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
     return ms;
   };
   const intervalMs = duration('interval', null);
+  const remapEveryMs =
+    raw.remap_every === 0 || raw.remap_every === '0' ? 0 : (duration('remap_every', 6 * 3_600_000) ?? 0);
+  const path = (field: string) =>
+    typeof raw[field] === 'string' ? resolve(dirname(file), raw[field] as string) : null;
   const timeoutMs = duration('timeout', 10_000) ?? 10_000;
 
   let rateLimit: ServeConfig['rateLimit'] = { max: 600, windowMs: 60_000 };
@@ -176,6 +187,11 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
     intervalMs,
     timeoutMs,
     https: raw.https === true,
+    mail: raw.mail !== false,
+    remapEveryMs,
+    asnDb: path('asn_db'),
+    rangesDir: path('ranges_dir'),
+    declarations: path('declarations'),
     rateLimit,
     page: {
       name: String(raw.name ?? 'Vigie'),

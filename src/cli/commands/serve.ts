@@ -9,8 +9,12 @@ import { InProcessBus } from '../../bus/bus.ts';
 import { type Clock, ScaledClock, SystemClock } from '../../clock/clock.ts';
 import { systemResolver } from '../../dns/resolv-conf.ts';
 import { UsageError } from '../../errors.ts';
+import { type Declarations, loadDeclarations, parseDeclarations } from '../../map/declare.ts';
+import type { WorldInfo } from '../../model/world.ts';
 import { TargetPolicy } from '../../net/address-policy.ts';
-import { readWorld, startPipeline } from '../../pipeline/service.ts';
+import { readWorld, realEnvironment, worldEnvironment } from '../../pipeline/environment.ts';
+import { startService } from '../../pipeline/service.ts';
+import { ReportService } from '../../reports/service.ts';
 import { buildApp } from '../../server/app.ts';
 import { hashToken } from '../../server/auth.ts';
 import { loadServeConfig } from '../../server/config.ts';
@@ -29,11 +33,16 @@ export function register(program: Command): void {
     .command('serve')
     .description('watch sites and serve the HTTP API, Statuspage endpoints, Atom, live events and metrics')
     .option('--config <file>', 'configuration file (YAML); environment variables VIGIE_* override it')
-    .option('--hash-token [token]', 'print the hash of an API token (read from standard input if not given)')
+    .option('--hash-token', 'print the hash of an API token read from standard input')
     .option('--no-probe', 'serve what the store holds without probing (another process watches)')
     .action(async (o: ServeOptions) => {
       if (o.hashToken !== undefined) {
-        const token = typeof o.hashToken === 'string' ? o.hashToken : readFileSync(0, 'utf8').trim();
+        // Only from standard input: a token on the command line is visible to every user in `ps`.
+        if (typeof o.hashToken === 'string')
+          throw new UsageError(
+            'give the token on standard input, not the command line (it would show in ps)',
+          );
+        const token = readFileSync(0, 'utf8').trim();
         if (token.length < 16) throw new UsageError('a token needs at least 16 characters');
         process.stdout.write(`${hashToken(token)}\n`);
         return;
@@ -48,36 +57,46 @@ export function register(program: Command): void {
       const store = await openStore(config.store, { clock });
       if (config.sites.length) await store.upsertSites(config.sites);
 
-      const bus = new InProcessBus((err, topic) => process.stderr.write(`vigie: ${topic} handler: ${err}\n`));
+      const log = (line: string) => process.stderr.write(`vigie: ${line}\n`);
+      const bus = new InProcessBus((err, topic) => log(`${topic} handler: ${err}`));
       const snapshot = new StatusSnapshot({ clock });
       await snapshot.load(store);
       snapshot.attach(bus);
       const metrics = new ProbeMetrics();
       metrics.attach(bus);
+      const reports = new ReportService({ clock, bus, isWatched: (d) => snapshot.site(d) !== null });
 
       const resolver = config.resolver ?? world?.resolver ?? systemResolver();
       if (o.probe !== false && !resolver)
         throw new UsageError('no resolver: set resolver in the configuration');
-      const pipeline =
+      const service =
         o.probe === false || !resolver
           ? null
-          : await startPipeline({
+          : await startService({
               store,
               bus,
               clock,
+              env: world
+                ? worldEnvironment(world)
+                : realEnvironment({
+                    resolver,
+                    vantage: config.vantage,
+                    asnDb: config.asnDb,
+                    rangesDir: config.rangesDir,
+                  }),
               policy,
-              resolver,
-              world,
-              vantage: config.vantage,
               intervalMs: config.intervalMs ?? world?.probeIntervalMs ?? 60_000,
-              timeoutMs: config.timeoutMs,
+              timeoutMs: world && config.timeoutMs === 10_000 ? undefined : config.timeoutMs,
               https: config.https,
+              mail: config.mail,
+              declared: await declarations(config.declarations, world),
+              remapEveryMs: config.remapEveryMs,
+              reports,
+              log,
               onRefused: (r) => {
                 metrics.refused();
                 const first = r.refused[0];
-                process.stderr.write(
-                  `vigie: refused ${r.name} → ${first.address}: ${first.ok ? '' : first.reason}\n`,
-                );
+                log(`refused ${r.name} → ${first.address}: ${first.ok ? '' : first.reason}`);
               },
             });
 
@@ -92,9 +111,12 @@ export function register(program: Command): void {
         metrics,
         // A replay's times read in the scenario's own zone (09:12 CEST, as the newsrooms reported it).
         page: world ? { ...config.page, timeZone: world.clock.timezone } : config.page,
+        reports,
         onSitesChanged: (c) => {
-          pipeline?.add(c.added);
-          pipeline?.remove(c.removed);
+          service
+            ?.add(c.added)
+            .catch((e) => log(`cannot map ${c.added.map((x) => x.domain).join(', ')}: ${e}`));
+          service?.remove(c.removed);
         },
       });
       await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -110,8 +132,20 @@ export function register(program: Command): void {
         process.once('SIGTERM', resolve);
       });
       await app.close();
-      await pipeline?.stop();
+      await service?.stop();
       await store.close();
       await bus.close();
     });
+}
+
+/**
+ * What the sites' operators declare: the configured file, or — watching a simulated world — the
+ * declarations its operators publish at the control endpoint (what `vigie sim run` reads too).
+ */
+async function declarations(file: string | null, world: WorldInfo | null): Promise<Declarations | undefined> {
+  if (file) return loadDeclarations(file);
+  if (!world) return undefined;
+  const url = `${world.control}/config/declarations`;
+  const res = await fetch(url).catch(() => null);
+  return res?.ok ? parseDeclarations(await res.text(), url) : undefined;
 }

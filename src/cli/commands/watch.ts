@@ -10,8 +10,10 @@ import { type Clock, ScaledClock, SystemClock } from '../../clock/clock.ts';
 import type { StateTransition } from '../../detect/types.ts';
 import { parseServer, systemResolver } from '../../dns/resolv-conf.ts';
 import { UsageError } from '../../errors.ts';
+import type { Cause } from '../../model/incident.ts';
 import { TargetPolicy } from '../../net/address-policy.ts';
-import { readWorld, startPipeline } from '../../pipeline/service.ts';
+import { readWorld, realEnvironment, worldEnvironment } from '../../pipeline/environment.ts';
+import { startService } from '../../pipeline/service.ts';
 import { DEFAULT_STORE_URL, openStore } from '../../store/index.ts';
 import { duration, positiveInt, readList } from '../args.ts';
 
@@ -26,6 +28,8 @@ interface WatchOptions {
   https?: boolean;
   json?: boolean;
   allowPrivate?: boolean;
+  asnDb?: string;
+  ranges?: string;
 }
 
 export function register(program: Command): void {
@@ -41,7 +45,9 @@ export function register(program: Command): void {
     .option('--timeout <duration>', 'deadline of one probe, in the clock’s time', duration, 10_000)
     .option('--concurrency <n>', 'probes in flight at once', positiveInt, 256)
     .option('--https', 'probe the web over HTTPS')
-    .option('--json', 'print transitions as JSON lines')
+    .option('--json', 'print transitions, incidents and summaries as JSON lines')
+    .option('--asn-db <file>', 'IP-to-AS CSV (default: the bundled database)')
+    .option('--ranges <dir>', 'provider range files, for regions')
     .option(
       '--allow-private',
       'probe private, loopback and link-local addresses too (refused by default outside a world)',
@@ -61,44 +67,100 @@ export function register(program: Command): void {
       if (sites.length === 0) throw new UsageError('nothing to watch: give domains, or --file LIST');
 
       const bus = new InProcessBus((err, topic) => process.stderr.write(`vigie: ${topic} handler: ${err}\n`));
+      const line = (text: string, json: object) =>
+        process.stdout.write(o.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
       bus.subscribe('vantage', (c) =>
         process.stderr.write(`vantage ${c.vantage} ${c.healthy ? 'healthy' : 'UNHEALTHY'}: ${c.reason}\n`),
       );
+      bus.subscribe('health', (h) =>
+        process.stderr.write(
+          `self-check: ${h.reliable ? 'reliable' : 'WITHHOLDING verdicts'}: ${h.reason}\n`,
+        ),
+      );
+      // Incidents as they open, change cause and resolve (not every curve update).
+      const told = new Map<string, string>();
+      bus.subscribe('incident', (i) => {
+        const state = `${i.resolvedAt === null ? 'open' : 'resolved'}|${i.key ?? ''}`;
+        if (told.get(i.id) === state) return;
+        told.set(i.id, state);
+        line(
+          `${new Date(i.resolvedAt ?? i.detectedAt).toISOString()}  incident ${i.id} ${i.resolvedAt === null ? 'open' : 'resolved'}: ` +
+            `${describeCause(i.cause)} (${i.kind}, ${i.affected.length} site${i.affected.length === 1 ? '' : 's'}, confidence ${Math.round(i.confidence * 100)} %)`,
+          { type: 'incident', incident: i },
+        );
+      });
+      const env = world
+        ? worldEnvironment(world)
+        : realEnvironment({ resolver, vantage: 'local', asnDb: o.asnDb, rangesDir: o.ranges });
       // Outside a simulated world, never probe private, loopback, link-local or metadata addresses:
       // every resolution is filtered, so a name re-resolving to one is caught at probe time.
-      const pipeline = await startPipeline({
+      const service = await startService({
         store,
         bus,
         clock,
+        env,
         policy: new TargetPolicy({ allowPrivate: !!world || !!o.allowPrivate }),
-        resolver,
-        world,
-        vantage: 'local',
         intervalMs,
         timeoutMs: o.timeout,
         https: !!o.https,
         concurrency: o.concurrency,
+        log: (l) => process.stderr.write(`${l}\n`),
         onRefused: (r) =>
           process.stderr.write(
             `refused ${r.name}: ${r.refused.map((x) => `${x.address} (${x.ok ? '' : x.reason})`).join(', ')}\n`,
           ),
         // Printed only once committed: a transition that was reported survives kill -9.
         onCommitted: (t: StateTransition) =>
-          process.stdout.write(
-            o.json
-              ? `${JSON.stringify(t)}\n`
-              : `${new Date(t.at).toISOString()}  ${t.site}  ${t.role}  ${t.from} → ${t.to}  ${t.signature}\n`,
-          ),
+          line(`${new Date(t.at).toISOString()}  ${t.site}  ${t.role}  ${t.from} → ${t.to}  ${t.signature}`, {
+            type: 'transition',
+            ...t,
+          }),
       });
-      const vantages = world?.vantages.length ? world.vantages.map((v) => v.id) : ['local'];
       process.stderr.write(
-        `watching ${sites.length} sites from ${vantages.join(', ')} every ${intervalMs / 1000} s (store ${store.backend})\n`,
+        `watching ${sites.length} sites from ${env.vantages.map((v) => v.id).join(', ')} every ${intervalMs / 1000} s (store ${store.backend})\n`,
+      );
+      // A summary line every interval: what is failing, how punctual probing is.
+      const summary = setInterval(
+        () => {
+          const failing = [...service.pipeline.detection.detector.failing()].filter((f) => f.role === 'web');
+          const st = service.pipeline.stats();
+          const sch = service.pipeline.fleet.stats();
+          const open = service.pipeline.incidents().filter((i) => i.resolvedAt === null).length;
+          const at = new Date(clock.now()).toISOString();
+          line(
+            `${at}  ${st.sites} sites: ${failing.length} failing; ${open} open incident${open === 1 ? '' : 's'}; ` +
+              `${st.probes} probes, lateness p99 ${Math.round(sch.latenessP99Ms)} ms, ${sch.skipped} skipped`,
+            {
+              type: 'summary',
+              at,
+              sites: st.sites,
+              failing: failing.length,
+              open,
+              probes: st.probes,
+              skipped: sch.skipped,
+            },
+          );
+        },
+        Math.max(1000, clock.toReal(intervalMs)),
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      await pipeline.stop();
+      clearInterval(summary);
+      await service.stop();
       await store.close();
     });
+}
+
+/** A cause in a few words: `OVH SAS (AS16276) region sbg`, `site a.test`. */
+function describeCause(c: Cause): string {
+  if (c.component?.startsWith('site:')) return `site ${c.component.slice(5)}`;
+  if (c.component?.startsWith('cluster:'))
+    return `sites failing alike (${c.component.slice(8)}), cause not established`;
+  const who = c.name && c.asn ? `${c.name} (AS${c.asn})` : (c.provider ?? c.component ?? 'unknown');
+  const parts = [c.role, c.region && `region ${c.region}`, c.plan && `${c.plan} plan`, c.component].filter(
+    Boolean,
+  );
+  return [who, ...parts].join(' ');
 }
