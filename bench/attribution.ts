@@ -13,12 +13,19 @@
  * model names the broadest. Wrongly blamed: a shared cause names a provider no fault touches.
  * Run with `npm run bench -- attribution [SCENARIOS] [--seed N]`; the last line is one JSON object.
  */
-import { type FixtureProvider, type FixtureSite, mapWorld } from '../src/explain/fixtures.ts';
+
 import { infer } from '../src/explain/infer.ts';
 import { buildRisk, type RiskModel } from '../src/explain/risk.ts';
 import { naive, score } from '../src/explain/score.ts';
-import { type FaultEffect, type FixtureFault, reaches, rng, simulate } from '../src/explain/simulate.ts';
 import type { Inference } from '../src/explain/types.ts';
+import { type FixtureProvider, type FixtureSite, mapWorld } from '../test/support/explain/fixtures.ts';
+import {
+  type FaultEffect,
+  type FixtureFault,
+  reaches,
+  rng,
+  simulate,
+} from '../test/support/explain/simulate.ts';
 
 const args = process.argv.slice(2);
 const count = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 600);

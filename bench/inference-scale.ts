@@ -9,9 +9,9 @@
 import { explainAll } from '../src/explain/evidence.ts';
 import { infer } from '../src/explain/infer.ts';
 import { RiskBuilder } from '../src/explain/risk.ts';
-import { rng } from '../src/explain/simulate.ts';
 import type { FailingService } from '../src/explain/types.ts';
 import type { Component } from '../src/model/component.ts';
+import { rng } from '../test/support/explain/simulate.ts';
 
 const args = process.argv.slice(2);
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);

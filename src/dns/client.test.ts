@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rr, startTestDns, type TestDnsServer } from '../../test/support/dns-server.ts';
 import { DnsClient } from './client.ts';
-import { rr, startTestDns, type TestDnsServer } from './test-server.ts';
 
 let server: TestDnsServer;
 let noTcp: TestDnsServer;

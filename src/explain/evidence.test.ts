@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { mapWorld } from '../../test/support/explain/fixtures.ts';
+import { PROVIDERS, SITES } from '../../test/support/explain/seed-world.ts';
+import { rng, simulate } from '../../test/support/explain/simulate.ts';
 import { explainAll } from './evidence.ts';
-import { mapWorld } from './fixtures.ts';
 import { infer } from './infer.ts';
 import { buildRisk } from './risk.ts';
-import { PROVIDERS, SITES } from './seed-world.ts';
-import { rng, simulate } from './simulate.ts';
 import { concentration, whatIf } from './whatif.ts';
 
 const model = buildRisk(mapWorld(PROVIDERS, SITES));

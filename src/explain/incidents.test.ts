@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mapWorld } from './fixtures.ts';
+import { mapWorld } from '../../test/support/explain/fixtures.ts';
+import { PROVIDERS, SITES } from '../../test/support/explain/seed-world.ts';
+import { type FixtureFault, rng, simulate } from '../../test/support/explain/simulate.ts';
 import { IncidentTracker } from './incidents.ts';
 import { infer } from './infer.ts';
 import { buildRisk } from './risk.ts';
-import { PROVIDERS, SITES } from './seed-world.ts';
-import { type FixtureFault, rng, simulate } from './simulate.ts';
 import type { FailingService } from './types.ts';
 
 const model = buildRisk(mapWorld(PROVIDERS, SITES));

@@ -2,8 +2,7 @@
  * Freezing a risk model: edges (group, slot) → CSR per group (sorted, unique), indistinguishable
  * groups collapsed onto the broadest, the reverse index site → groups, and per-group counts.
  */
-import type { RiskModel } from './risk.ts';
-import { unitService } from './risk.ts';
+import { type RiskModel, unitService } from './risk-model.ts';
 import { SLOT } from './signals.ts';
 import type { GroupKind, Monitored, RiskGroup } from './types.ts';
 

@@ -4,14 +4,14 @@
  */
 import type { Question } from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rr, type Scripted, startTestDns, type TestDnsServer } from '../../test/support/dns-server.ts';
+import { mapWorld, startTestWorld } from '../../test/support/map.ts';
 import { AsnTable } from '../asn/table.ts';
 import { loadCatalog } from '../catalog/load.ts';
 import { DnsClient } from '../dns/client.ts';
-import { rr, type Scripted, startTestDns, type TestDnsServer } from '../dns/test-server.ts';
 import { parseScenario } from '../lab/scenario/load.ts';
 import type { World } from '../lab/sim/world.ts';
 import { mapDomains } from './mapper.ts';
-import { mapWorld, startTestWorld } from './testing.ts';
 import type { DomainMap } from './types.ts';
 
 function script(q: Question, transport: 'udp' | 'tcp'): Scripted {

@@ -1,9 +1,9 @@
 /** The mapper against a real world: a small scenario with every kind of dependency, mapped exactly. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mapWorld, startTestWorld } from '../../test/support/map.ts';
 import { parseScenario } from '../lab/scenario/load.ts';
 import { scoreMapping } from '../lab/score/map.ts';
 import type { World } from '../lab/sim/world.ts';
-import { mapWorld, startTestWorld } from './testing.ts';
 import type { MapReport } from './types.ts';
 
 const SCENARIO = `

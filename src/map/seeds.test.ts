@@ -4,9 +4,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { mapWorld, startTestWorld } from '../../test/support/map.ts';
 import { loadScenario } from '../lab/scenario/load.ts';
 import { scoreMapping } from '../lab/score/map.ts';
-import { mapWorld, startTestWorld } from './testing.ts';
 
 const dir = new URL('../../scenarios/', import.meta.url).pathname;
 const seeds = readdirSync(dir).filter((f) => f.endsWith('.yaml'));

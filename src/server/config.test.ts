@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TOKEN_HASH } from '../../test/support/server.ts';
 import { InputError } from '../errors.ts';
 import { parseServeConfig } from './config.ts';
-import { TOKEN_HASH } from './testing.ts';
 
 function problems(text: string, env: NodeJS.ProcessEnv = {}, file = 'vigie.yaml'): string[] {
   try {

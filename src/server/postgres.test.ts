@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixture } from './testing.ts';
+import { fixture } from '../../test/support/server.ts';
 
 /** The PostgreSQL server of the development machine and CI; override with VIGIE_TEST_POSTGRES. */
 const SERVER = process.env.VIGIE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';

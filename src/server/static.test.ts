@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, fixture, T0 } from './testing.ts';
+import { type Fixture, fixture, T0 } from '../../test/support/server.ts';
 
 describe('the dashboard, served by the API', () => {
   let f: Fixture;

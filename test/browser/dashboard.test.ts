@@ -19,7 +19,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/lab/scenario/load.ts';
 import { hashToken } from '../../src/server/auth.ts';
-import { type Fixture, fixture, OPEN, T0, TOKEN } from '../../src/server/testing.ts';
+import { type Fixture, fixture, OPEN, T0, TOKEN } from '../support/server.ts';
 import {
   type BrowserSession,
   CHROMIUM,

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { SystemClock } from '../../clock/clock.ts';
 import { VigieError } from '../../errors.ts';
+import { closeParts, replay } from '../../lab/run/replay.ts';
 import { loadScenario } from '../../lab/scenario/load.ts';
 import { ReportService } from '../../reports/service.ts';
 import { buildApp } from '../../server/app.ts';
 import { ProbeMetrics } from '../../server/metrics/probe-metrics.ts';
-import { closeParts, replay } from '../../lab/run/replay.ts';
 import { StoreRiskSource } from '../../server/risk-cache.ts';
 import { StatusSnapshot } from '../../server/status/snapshot.ts';
 import { SwitchableServer } from '../../server/status/switchable.ts';
@@ -65,11 +65,7 @@ export function register(program: Command): void {
       10_000,
     )
     .option('--state-dir <dir>', 'worlds’ files and the replays’ SQLite stores', '.state/demo')
-    .option(
-      '--port-base <n>',
-      'world ports are base+53, +80, +443, +25, +900 (default 10000; 0 = free ports)',
-      Number,
-    )
+    .option('--port-base <n>', 'world ports are base+53, +80, +443, +25, +900 (default: free ports)', Number)
     .option('--token-hash <hash>', 'accept writes with this API token (`vigie serve --hash-token`)')
     .option('--verbose', 'print the pipeline’s and the world’s own progress lines too')
     .action(async (o: DemoOptions) => {

@@ -38,7 +38,7 @@ export interface ReplayOptions {
   speed?: number;
   /** The world's state directory and the replay's SQLite store go here. */
   stateDir: string;
-  /** The world's ports: base+53, +80… (default 10000; 0: free ports). */
+  /** The world's ports: base+53, +80… (default 0: free ports — a world already running elsewhere never collides). */
   portBase?: number;
   server: SwitchableServer;
   /** The page whose name the dashboard shows (updated in place). */
@@ -77,7 +77,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     scenarioFile: o.scenario.file,
     stateDir: join(o.stateDir, 'world'),
     speed: o.speed,
-    portBase: o.portBase ?? 10_000,
+    portBase: o.portBase ?? 0,
     log: (l) => o.debug?.(`world: ${l}`),
   });
   let feed: ReportFeed | null = null;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Fixture, fixture } from '../../../test/support/server.ts';
 import { ReportService } from '../../reports/service.ts';
-import { type Fixture, fixture } from '../testing.ts';
 
 let f: Fixture;
 let app: FastifyInstance;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { fixture, OPEN, SITES, T0 } from '../../../test/support/server.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { ReportService } from '../../reports/service.ts';
 import { StoreRiskSource } from '../risk-cache.ts';
-import { fixture, OPEN, SITES, T0 } from '../testing.ts';
 import { StatusSnapshot } from './snapshot.ts';
 import { SwitchableServer } from './switchable.ts';
 import type { StatusEvent } from './types.ts';

@@ -4,8 +4,9 @@
  * `toDependencies()` shapes them, including its blind spots (a CDN hides the origin unless declared;
  * a platform's hosting is the network it runs on). Not used by the pipeline.
  */
-import type { Component, Dependency, Plan, Role } from '../model/component.ts';
-import type { SiteMeta } from './types.ts';
+
+import type { SiteMeta } from '../../../src/explain/types.ts';
+import type { Component, Dependency, Plan, Role } from '../../../src/model/component.ts';
 
 export interface FixtureProvider {
   id: string;

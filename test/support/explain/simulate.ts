@@ -5,10 +5,11 @@
  * confirmed). It plays the part of the simulated world offline, with the same selector semantics as
  * scenario faults; inference never sees its faults, only its output. Not used by the pipeline.
  */
-import type { Plan } from '../model/component.ts';
-import type { Signature } from '../model/observation.ts';
+
+import type { FailingService, PageMeaning } from '../../../src/explain/types.ts';
+import type { Plan } from '../../../src/model/component.ts';
+import type { Signature } from '../../../src/model/observation.ts';
 import type { FixtureProvider, FixtureSite } from './fixtures.ts';
-import type { FailingService, PageMeaning } from './types.ts';
 
 export type FaultEffect =
   | 'blackhole'

@@ -3,16 +3,16 @@
  * app built over them. Three providers, twelve sites, one open OVH incident clearing Cloudflare, one
  * resolved incident.
  */
-import { InProcessBus } from '../bus/bus.ts';
-import { ManualClock } from '../clock/clock.ts';
-import type { Component, Dependency, Incident, Site } from '../model/index.ts';
-import { TargetPolicy } from '../net/address-policy.ts';
-import { openStore } from '../store/index.ts';
-import type { Store } from '../store/types.ts';
-import { type AppOptions, buildApp } from './app.ts';
-import { hashToken } from './auth.ts';
-import { ProbeMetrics } from './metrics/probe-metrics.ts';
-import { StatusSnapshot } from './status/snapshot.ts';
+import { InProcessBus } from '../../src/bus/bus.ts';
+import { ManualClock } from '../../src/clock/clock.ts';
+import type { Component, Dependency, Incident, Site } from '../../src/model/index.ts';
+import { TargetPolicy } from '../../src/net/address-policy.ts';
+import { type AppOptions, buildApp } from '../../src/server/app.ts';
+import { hashToken } from '../../src/server/auth.ts';
+import { ProbeMetrics } from '../../src/server/metrics/probe-metrics.ts';
+import { StatusSnapshot } from '../../src/server/status/snapshot.ts';
+import { openStore } from '../../src/store/index.ts';
+import type { Store } from '../../src/store/types.ts';
 
 export const T0 = Date.parse('2021-10-13T07:12:00Z');
 export const TOKEN = 'test-token-0123456789';

@@ -5,14 +5,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AsnTable } from '../asn/table.ts';
-import { loadCatalog } from '../catalog/load.ts';
-import { DnsClient } from '../dns/client.ts';
-import type { Scenario } from '../lab/scenario/types.ts';
-import { startWorld, type World } from '../lab/sim/world.ts';
-import { type MapperOptions, mapDomains } from './mapper.ts';
-import { RegionTable } from './ranges.ts';
-import type { MapReport } from './types.ts';
+import { AsnTable } from '../../src/asn/table.ts';
+import { loadCatalog } from '../../src/catalog/load.ts';
+import { DnsClient } from '../../src/dns/client.ts';
+import type { Scenario } from '../../src/lab/scenario/types.ts';
+import { startWorld, type World } from '../../src/lab/sim/world.ts';
+import { type MapperOptions, mapDomains } from '../../src/map/mapper.ts';
+import { RegionTable } from '../../src/map/ranges.ts';
+import type { MapReport } from '../../src/map/types.ts';
 
 /** Start the world of `scenario` on free ports in a temporary state directory. */
 export function startTestWorld(scenario: Scenario): Promise<World> {
