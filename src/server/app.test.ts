@@ -228,8 +228,9 @@ describe('incidents, components, what-if, concentration', () => {
   it('gives components their state, failing dependents and exonerations', async () => {
     const cs = (await app.inject('/api/components')).json().components;
     const byId = Object.fromEntries(cs.map((c: { id: string }) => [c.id, c]));
+    // Blamed by the open incident, but 1 of its 6 sites fails now: a partial outage, not "down".
     expect(byId['provider:ovh']).toMatchObject({
-      state: 'major_outage',
+      state: 'partial_outage',
       sites: 6,
       failing: 1,
       incidents: ['inc-2'],

@@ -16,6 +16,7 @@ import { TokenVerifier } from './auth.ts';
 import type { ServerContext } from './context.ts';
 import { errorSchema, toErrorBody } from './errors.ts';
 import type { ProbeMetrics } from './metrics/probe-metrics.ts';
+import { listenUrl, normalizePublicUrl } from './public-url.ts';
 import { type RiskSource, StoreRiskSource } from './risk-cache.ts';
 import { componentRoutes } from './routes/components.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -44,6 +45,11 @@ export interface AppOptions {
   policy?: TargetPolicy;
   /** Kept by reference (defaults filled in): changes made while serving are visible. */
   page?: Partial<PageInfo>;
+  /**
+   * Public base URL of every outward link (`page.url`, shortlinks, Atom); wins over `page.url`.
+   * Neither set: derived from the address the server listens on, once it listens.
+   */
+  publicUrl?: string;
   metrics?: ProbeMetrics;
   risk?: RiskSource;
   resolveHost?: (host: string) => Promise<string[]>;
@@ -86,6 +92,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
   );
+  const configuredUrl = o.publicUrl ?? o.page?.url;
   const verifier = new TokenVerifier(o.tokenHash);
   const ctx: ServerContext = {
     source: o.source,
@@ -98,9 +105,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     page: Object.assign(o.page ?? {}, {
       id: 'vigie',
       name: 'Vigie',
-      url: 'http://localhost',
       timeZone: 'Etc/UTC',
       ...o.page,
+      url: configuredUrl ? normalizePublicUrl(configuredUrl) : 'http://localhost',
     }),
     risk: o.risk ?? new StoreRiskSource(o.store, o.clock),
     metrics: o.metrics ?? null,
@@ -111,6 +118,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     sse: { heartbeatMs: o.sse?.heartbeatMs ?? 15_000, maxClients: o.sse?.maxClients ?? 1000, clients: 0 },
   };
 
+  // No configured public URL: the links name the address actually listened on (port 0 included).
+  if (!configuredUrl)
+    app.addHook('onListen', async () => {
+      ctx.page.url = listenUrl(app.server.address());
+    });
   app.addSchema(errorSchema);
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
   app.setErrorHandler((err, _req, reply) => {

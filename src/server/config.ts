@@ -17,6 +17,7 @@ import { checkHost, TargetPolicy } from '../net/address-policy.ts';
 import { DEFAULT_STORE_URL, parseStoreUrl } from '../store/index.ts';
 import { isTokenHash } from './auth.ts';
 import { CONFIG_SCHEMA } from './config-schema.ts';
+import { normalizePublicUrl } from './public-url.ts';
 
 export interface ServeConfig {
   sites: Site[];
@@ -40,7 +41,8 @@ export interface ServeConfig {
   rangesDir: string | null;
   declarations: string | null;
   rateLimit: { max: number; windowMs: number } | false;
-  page: { name: string; url: string };
+  /** `url`: the configured public URL, normalised; absent when not configured. */
+  page: { name: string; url?: string };
 }
 
 /** The environment variables read, and the config field each overrides. */
@@ -150,6 +152,15 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
       where('resolver', 'expected ADDRESS[:PORT] (an IP address, e.g. 1.1.1.1 or [2606:4700::1111]:53)');
   }
 
+  let publicUrl: string | null = null;
+  if (typeof raw.public_url === 'string') {
+    try {
+      publicUrl = normalizePublicUrl(raw.public_url);
+    } catch (e) {
+      where('public_url', (e as Error).message);
+    }
+  }
+
   const duration = (field: string, fallback: number | null): number | null => {
     if (raw[field] === undefined) return fallback;
     const ms = parseDuration(String(raw[field]));
@@ -195,7 +206,8 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
     rateLimit,
     page: {
       name: String(raw.name ?? 'Vigie'),
-      url: String(raw.public_url ?? `http://${listen?.host ?? 'localhost'}:${listen?.port ?? 8080}`),
+      // Absent: the server derives it from the address it actually listens on (public-url.ts).
+      ...(publicUrl ? { url: publicUrl } : {}),
     },
   };
 }

@@ -57,6 +57,7 @@ const ComponentView = {
     state: componentState,
     sites: int,
     failing: int,
+    firstSeen: int,
     incidents: { type: 'array', items: str },
     exonerations: {
       type: 'array',
@@ -73,6 +74,11 @@ const IncidentView = {
     id: str,
     name: str,
     status: incidentStatus,
+    phase: {
+      type: 'string',
+      enum: ['investigating', 'identified', 'recovering', 'recovered', 'resolved'],
+      description: 'Shown phase: monitoring split into recovering (some sites back) and recovered (all back)',
+    },
     impact,
     kind: str,
     signature: str,

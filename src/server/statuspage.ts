@@ -4,11 +4,13 @@
  * any vendor's status page. Components are the providers Vigie watches; incidents are Vigie's, with
  * their updates synthesised from the timeline (detected, cause identified, recovering, resolved).
  */
+import { incidentUrl } from './public-url.ts';
 import type { ComponentView, IncidentStatus, IncidentView, StatusSource } from './status/types.ts';
 
 export interface PageInfo {
   id: string;
   name: string;
+  /** The public base URL (see `public-url.ts`): every outward link starts with it. */
   url: string;
   timeZone: string;
 }
@@ -93,7 +95,7 @@ function spComponent(c: ComponentView, page: PageInfo, position: number, updated
     id: c.id,
     name: c.label,
     status: c.state,
-    created_at: iso(0),
+    created_at: iso(c.firstSeen),
     updated_at: iso(updated),
     position,
     description: `${c.sites} monitored site${c.sites === 1 ? '' : 's'} depend on it${failing}`,
@@ -128,14 +130,20 @@ function updates(i: IncidentView): SpIncidentUpdate[] {
     out.push({
       status: 'monitoring',
       at: recovering.time,
-      body: `Recovery under way: ${Math.round(recovering.restored * 100)} % of the failing sites restored.`,
+      body:
+        recovering.restored >= 1
+          ? 'All affected sites answer again; watching before resolving.'
+          : `Recovery under way: ${Math.round(recovering.restored * 100)} % of the failing sites restored.`,
     });
     const last = i.timeline[i.timeline.length - 1];
     if (i.resolvedAt === null && last !== recovering && last.restored > recovering.restored)
       out.push({
         status: 'monitoring',
         at: last.time,
-        body: `${Math.round(last.restored * 100)} % restored.`,
+        body:
+          last.restored >= 1
+            ? 'All affected sites answer again; watching before resolving.'
+            : `${Math.round(last.restored * 100)} % restored.`,
       });
   }
   if (i.resolvedAt !== null)
@@ -173,7 +181,7 @@ export function spIncident(i: IncidentView, source: StatusSource, page: PageInfo
     monitoring_at: monitoring ? iso(monitoring.time) : null,
     resolved_at: i.resolvedAt === null ? null : iso(i.resolvedAt),
     started_at: iso(i.startedAt),
-    shortlink: `${page.url.replace(/\/$/, '')}/incidents/${encodeURIComponent(i.id)}`,
+    shortlink: incidentUrl(page.url, i.id),
     page_id: page.id,
     incident_updates: updates(i),
     components,

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.ts';
+import { incidentUrl } from '../public-url.ts';
 import { publicErrors } from '../schemas.ts';
 import type { IncidentView } from '../status/types.ts';
 
@@ -25,7 +26,7 @@ export function xmlEscape(s: string): string {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function entry(i: IncidentView, base: string): string {
-  const link = `${base}/incidents/${encodeURIComponent(i.id)}`;
+  const link = incidentUrl(base, i.id);
   const lines = [
     `Status: ${i.status}; impact: ${i.impact}; ${i.affected.length} site(s) affected; ${Math.round(i.restored * 100)} % restored.`,
     ...i.evidence,
@@ -48,6 +49,24 @@ function entry(i: IncidentView, base: string): string {
 }
 
 export const feedRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
+  // The permalink every outward link uses (shortlinks, feed entries): a real path, sent on to the
+  // dashboard's route. Relative, so it holds behind a reverse proxy's path prefix too.
+  app.get<{ Params: { id: string } }>(
+    '/incidents/:id',
+    {
+      schema: {
+        summary: 'Permalink of an incident: redirects to the dashboard’s page for it',
+        tags: ['feeds'],
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        response: { 302: { type: 'null' }, ...publicErrors },
+      },
+    },
+    async (req, reply) => reply.redirect(`../#/incident/${encodeURIComponent(req.params.id)}`, 302),
+  );
+
   let cache: { version: number; body: string } | null = null;
   app.get(
     '/api/incidents.atom',

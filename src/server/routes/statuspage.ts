@@ -52,13 +52,13 @@ export const statuspageRoutes: FastifyPluginAsync<ServerContext> = async (app, c
         components: spComponents(src, ctx.page),
         incidents: open(),
         scheduled_maintenances: [],
-        status: pageIndicator(src.incidents('open')),
+        status: pageIndicator(src.incidents('open'), src.counts()),
       }),
     },
     '/api/v2/status.json': {
       summary: 'Statuspage status: indicator (none, minor, major, critical) and description',
       response: { type: 'object', properties: { page, status } },
-      build: () => ({ page: pageOf(), status: pageIndicator(src.incidents('open')) }),
+      build: () => ({ page: pageOf(), status: pageIndicator(src.incidents('open'), src.counts()) }),
     },
     '/api/v2/components.json': {
       summary: 'Statuspage components: the providers Vigie watches, with their status',

@@ -4,7 +4,15 @@
  * a human name, and the state each component is in because of the open incidents.
  */
 import type { Cause, Incident } from '../../model/incident.ts';
-import type { Acknowledgement, ComponentState, Impact, IncidentStatus, IncidentView } from './types.ts';
+import type {
+  Acknowledgement,
+  ComponentState,
+  Impact,
+  IncidentPhase,
+  IncidentStatus,
+  IncidentView,
+  SiteCounts,
+} from './types.ts';
 
 /**
  * The component ids a cause names, broadest first. The first is blamed fully (major outage); the
@@ -41,6 +49,16 @@ export function incidentStatus(i: Incident, ack: Acknowledgement | null): Incide
   if (latestRestored(i) > 0) return 'monitoring';
   if (ack || (!isLoneSite(i) && i.confidence >= 0.9)) return 'identified';
   return 'investigating';
+}
+
+/**
+ * The phase a reader is shown, consistent with the share restored: an open incident whose sites
+ * all answer again is `recovered` (kept open a grace period to confirm), never "recovering".
+ */
+export function incidentPhase(i: Incident, ack: Acknowledgement | null): IncidentPhase {
+  const status = incidentStatus(i, ack);
+  if (status !== 'monitoring') return status;
+  return latestRestored(i) >= 1 ? 'recovered' : 'recovering';
 }
 
 /** Impact: how much of the monitored web it hits and how broad the cause is. */
@@ -87,6 +105,7 @@ export function incidentView(i: Incident, ack: Acknowledgement | null): Incident
     ...i,
     name: incidentName(i),
     status: incidentStatus(i, ack),
+    phase: incidentPhase(i, ack),
     impact: incidentImpact(i),
     components: causeComponents(i.cause),
     restored: latestRestored(i),
@@ -133,8 +152,32 @@ export function blamedStates(
   return out;
 }
 
-/** Statuspage's page indicator from the component states and open incidents. */
-export function pageIndicator(open: readonly IncidentView[]): { indicator: Impact; description: string } {
+/**
+ * A blamed component's state, made consistent with how many of its sites fail now: an open incident
+ * keeps blaming its cause for a grace period after the sites are back, but a component none of whose
+ * sites fails is not "down" (operational), and one with fewer than half of its sites failing is at
+ * worst a partial outage. A component with no known dependent site keeps the blamed state.
+ */
+export function consistentState(blamed: ComponentState, sites: number, failing: number): ComponentState {
+  if (sites <= 0 || blamed === 'operational') return blamed;
+  if (failing <= 0) return 'operational';
+  if (blamed === 'major_outage' && failing * 2 < sites) return 'partial_outage';
+  return blamed;
+}
+
+/** What `status.json` says before any site has been checked (no site mapped, or no probe round yet). */
+export const STARTING_DESCRIPTION = 'Starting: no sites checked yet';
+
+/**
+ * Statuspage's page indicator from the open incidents. Before anything is known (no site, or every
+ * site still unknown, and no open incident) the indicator stays `none` — Statuspage has no
+ * "starting" value, and tooling reads anything else as an outage — but the description says
+ * {@link STARTING_DESCRIPTION} rather than claiming all systems are operational.
+ */
+export function pageIndicator(
+  open: readonly IncidentView[],
+  counts?: SiteCounts,
+): { indicator: Impact; description: string } {
   let worst: Impact = 'none';
   const rank: Record<Impact, number> = { none: 0, minor: 1, major: 2, critical: 3 };
   for (const i of open) if (i.resolvedAt === null && rank[i.impact] > rank[worst]) worst = i.impact;
@@ -144,5 +187,7 @@ export function pageIndicator(open: readonly IncidentView[]): { indicator: Impac
     major: 'Partial System Outage',
     critical: 'Major Service Outage',
   }[worst];
+  const starting = counts !== undefined && (counts.sites === 0 || counts.unknown >= counts.sites);
+  if (worst === 'none' && starting) return { indicator: 'none', description: STARTING_DESCRIPTION };
   return { indicator: worst, description };
 }

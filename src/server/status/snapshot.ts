@@ -9,7 +9,7 @@ import type { Bus } from '../../bus/bus.ts';
 import type { ServiceRole, StateTransition, VantageHealthChange } from '../../detect/types.ts';
 import type { Component, Dependency, Incident, Site } from '../../model/index.ts';
 import type { Store } from '../../store/types.ts';
-import { blamedStates, incidentView } from './derive.ts';
+import { blamedStates, consistentState, incidentView } from './derive.ts';
 import type {
   Acknowledgement,
   ComponentView,
@@ -46,6 +46,8 @@ export class StatusSnapshot implements StatusSource {
   private siteMap = new Map<string, SiteEntry>();
   private stateCounts: SiteCounts = { sites: 0, up: 0, degraded: 0, down: 0, unknown: 0 };
   private componentMap = new Map<string, Component>();
+  /** Component → clock time it was first seen (mapped, or loaded): Statuspage's `created_at`. */
+  private firstSeen = new Map<string, number>();
   /** Site → the distinct components it depends on; component → dependents and failing dependents. */
   private siteDeps = new Map<string, string[]>();
   private dependents = new Map<string, number>();
@@ -156,7 +158,11 @@ export class StatusSnapshot implements StatusSource {
 
   /** Replace the known components and the dependencies of the sites they mention. */
   setDependencies(components: readonly Component[], dependencies: readonly Dependency[]): void {
-    for (const c of components) this.componentMap.set(c.id, c);
+    const now = this.o.clock.now();
+    for (const c of components) {
+      this.componentMap.set(c.id, c);
+      if (!this.firstSeen.has(c.id)) this.firstSeen.set(c.id, now);
+    }
     const bySite = new Map<string, Set<string>>();
     for (const d of dependencies) {
       let s = bySite.get(d.site);
@@ -304,13 +310,16 @@ export class StatusSnapshot implements StatusSource {
     const byId = new Map<string, ComponentView>();
     for (const c of this.componentMap.values()) {
       const b = blamed.get(c.id);
+      const sites = this.dependents.get(c.id) ?? 0;
+      const failing = this.failingDependents.get(c.id) ?? 0;
       const cv: ComponentView = {
         ...c,
-        state: b?.state ?? 'operational',
-        sites: this.dependents.get(c.id) ?? 0,
-        failing: this.failingDependents.get(c.id) ?? 0,
+        state: consistentState(b?.state ?? 'operational', sites, failing),
+        sites,
+        failing,
         incidents: b?.incidents ?? [],
         exonerations: exonerations.get(c.id) ?? [],
+        firstSeen: this.firstSeen.get(c.id) ?? this.changed,
       };
       components.push(cv);
       byId.set(c.id, cv);

@@ -43,11 +43,18 @@ export interface ComponentView extends Component {
   incidents: string[];
   /** Open incidents in which it was shown not to be at fault, with the evidence. */
   exonerations: ComponentExoneration[];
+  /** Clock time this server first saw the component (mapped, or loaded from the store). */
+  firstSeen: number;
 }
 
 /** Statuspage's incident lifecycle, derived from Vigie's incident. */
 export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved';
 export type Impact = 'none' | 'minor' | 'major' | 'critical';
+/**
+ * The phase shown to readers: Statuspage's lifecycle with `monitoring` split by the share restored —
+ * `recovering` (some sites back) or `recovered` (all back, kept open a grace period to confirm).
+ */
+export type IncidentPhase = 'investigating' | 'identified' | 'recovering' | 'recovered' | 'resolved';
 
 export interface Acknowledgement {
   at: number;
@@ -57,6 +64,7 @@ export interface Acknowledgement {
 export interface IncidentView extends Incident {
   name: string;
   status: IncidentStatus;
+  phase: IncidentPhase;
   impact: Impact;
   /** Component ids the cause names (`provider:ovh`, `region:ovh/sbg`…). */
   components: string[];
