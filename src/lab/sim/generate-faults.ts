@@ -46,7 +46,7 @@ export type FaultLevel =
 
 export interface FaultScenarioOptions {
   seed: number;
-  /** Number of sites (default: drawn in 150–400 from the seed). */
+  /** Number of sites before a platform's neighbours are added (default: drawn in 150–360; ≤ 36 more). */
   sites?: number;
   /** Simulated seconds per real second (default 60: a run lasts about 1–2 minutes). */
   speed?: number;
@@ -380,7 +380,7 @@ function addNeighbours(raw: RawScenario, r: Rng): void {
 
 export function generateFaultScenario(o: FaultScenarioOptions): GeneratedFaultScenario {
   const r = new Rng(o.seed * 2654435761 + 17);
-  const nSites = o.sites ?? r.int(150, 400);
+  const nSites = o.sites ?? r.int(150, 360);
   const name = o.name ?? `live-${o.seed}`;
   const raw: RawScenario = structuredClone(
     generateScenario({ sites: nSites, seed: o.seed, name, groupSize: r.int(8, 14) }).raw,
