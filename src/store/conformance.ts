@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Component, Dependency, Incident, Observation } from '../model/index.ts';
+import { describeOutbox } from './conformance-outbox.ts';
 import { openStore } from './open.ts';
 import type { StateTransition, Store, StoreOptions } from './types.ts';
 
@@ -71,6 +72,8 @@ export function describeStore(target: ConformanceTarget): void {
       for (const s of open) await s.close().catch(() => {});
       await target.cleanup?.();
     });
+
+    describeOutbox(fresh);
 
     it('round-trips sites, upserting by domain and removing with their dependencies', async () => {
       const { store } = await fresh();

@@ -116,6 +116,46 @@ export interface IncidentsTable {
   data: string;
 }
 
+/** The alert outbox: events committed with the incident change that causes them. */
+export interface AlertEventsTable {
+  seq: Generated<number>;
+  id: string;
+  incident_id: string;
+  kind: string;
+  at: number;
+  created_at: number;
+  /** 0/1: turned into deliveries. */
+  fanned: number;
+  /** JSON payload. */
+  data: string;
+}
+
+/** One outbox event for one channel. */
+export interface AlertDeliveriesTable {
+  event_id: string;
+  channel: string;
+  incident_id: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  next_at: number;
+  created_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
+  /** JSON array of event ids merged into this delivery. */
+  merged: string;
+}
+
+export interface MaintenancesTable {
+  id: string;
+  starts_at: number;
+  ends_at: number;
+  source: string;
+  created_at: number;
+  /** JSON: title, sites, providers, tags. */
+  data: string;
+}
+
 /** The database as Kysely types it. */
 export interface Schema {
   sites: SitesTable;
@@ -129,6 +169,9 @@ export interface Schema {
   rollup_component: RollupComponentTable;
   last_probe: LastProbeTable;
   incidents: IncidentsTable;
+  alert_events: AlertEventsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  maintenances: MaintenancesTable;
 }
 
 /** Every table, for stats and tests. */
@@ -144,6 +187,9 @@ export const TABLES: readonly (keyof Schema)[] = [
   'rollup_component',
   'last_probe',
   'incidents',
+  'alert_events',
+  'alert_deliveries',
+  'maintenances',
 ];
 
 /**

@@ -6,6 +6,8 @@ import { VigieError } from '../errors.ts';
 import type { Component, Dependency, Incident, Observation, Site } from '../model/index.ts';
 import { aggregate } from './aggregate.ts';
 import type { Backend } from './backend.ts';
+import { outboxStore } from './outbox.ts';
+import type { OutboxStore } from './outbox-types.ts';
 import { WriteQueue } from './queue.ts';
 import { readRollups } from './rollups.ts';
 import {
@@ -51,6 +53,7 @@ export class KyselyStore implements Store {
   #componentsOf: Map<string, string[]> | null = null;
   #componentsLoadedAt = 0;
   #closed = false;
+  readonly #outbox: OutboxStore;
 
   constructor(backend: Backend, options: StoreOptions = {}) {
     this.#b = backend;
@@ -58,6 +61,7 @@ export class KyselyStore implements Store {
     const clock = options.clock;
     this.#now = clock ? () => clock.now() : Date.now;
     this.#retentionMs = options.rawRetentionMs ?? 2 * DAY_MS;
+    this.#outbox = outboxStore(backend.db, this.#now);
     this.#queue = new WriteQueue((items) => this.#writeObservations(items), {
       intervalMs: options.flushIntervalMs ?? 1_000,
       flushRows: options.flushRows ?? 5_000,
@@ -368,6 +372,18 @@ export class KyselyStore implements Store {
     if (query.since !== undefined) q = q.where('started_at', '>=', query.since);
     return (await q.execute()).map((r) => JSON.parse(r.data) as Incident);
   }
+
+  // ── alert outbox and maintenance windows (outbox.ts) ─────────────────────────────────────────
+
+  commitIncident: OutboxStore['commitIncident'] = (i, derive) => this.#outbox.commitIncident(i, derive);
+  outboxEvents: OutboxStore['outboxEvents'] = (q) => this.#outbox.outboxEvents(q);
+  fanOutEvent: OutboxStore['fanOutEvent'] = (id, d, s) => this.#outbox.fanOutEvent(id, d, s);
+  alertDeliveries: OutboxStore['alertDeliveries'] = (q) => this.#outbox.alertDeliveries(q);
+  updateDelivery: OutboxStore['updateDelivery'] = (k, p) => this.#outbox.updateDelivery(k, p);
+  saveMaintenance: OutboxStore['saveMaintenance'] = (m) => this.#outbox.saveMaintenance(m);
+  replaceMaintenances: OutboxStore['replaceMaintenances'] = (s, w) => this.#outbox.replaceMaintenances(s, w);
+  deleteMaintenance: OutboxStore['deleteMaintenance'] = (id) => this.#outbox.deleteMaintenance(id);
+  maintenances: OutboxStore['maintenances'] = (q) => this.#outbox.maintenances(q);
 
   async stats(): Promise<StoreStats> {
     await this.flush();

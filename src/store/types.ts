@@ -12,6 +12,9 @@ import type {
   Signature,
   Site,
 } from '../model/index.ts';
+import type { OutboxStore } from './outbox-types.ts';
+
+export type * from './outbox-types.ts';
 
 /** What a site is watched for: its web front, its DNS, its mail. */
 export type WatchRole = 'web' | 'dns' | 'mail';
@@ -142,8 +145,8 @@ export interface StoreOptions {
   onError?: (error: unknown) => void;
 }
 
-/** The store every stage talks to. */
-export interface Store {
+/** The store every stage talks to (the alert outbox and maintenance windows: `outbox-types.ts`). */
+export interface Store extends OutboxStore {
   readonly backend: 'sqlite' | 'postgres';
 
   /** Bring the schema up to date (idempotent; `openStore` calls it). */

@@ -113,12 +113,58 @@ const V1 = `
   CREATE INDEX incidents_started ON incidents (started_at);
 `;
 
+/** The alert outbox (events, deliveries per channel) and maintenance windows. */
+const V2 = `
+  CREATE TABLE alert_events (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    incident_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    fanned INTEGER NOT NULL DEFAULT 0,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX alert_events_fanned ON alert_events (fanned, seq);
+  CREATE TABLE alert_deliveries (
+    event_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    delivered_at BIGINT,
+    last_error TEXT,
+    merged TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (event_id, channel)
+  );
+  CREATE INDEX alert_deliveries_status ON alert_deliveries (status, next_at);
+  CREATE INDEX alert_deliveries_thread ON alert_deliveries (channel, incident_id);
+  CREATE TABLE maintenances (
+    id TEXT PRIMARY KEY,
+    starts_at BIGINT NOT NULL,
+    ends_at BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    data TEXT NOT NULL
+  );
+`;
+
 /** Every migration, applied in name order by Kysely's Migrator. */
 export const postgresMigrations: Record<string, Migration> = {
   '0001-initial': {
     up: (db: Kysely<unknown>) =>
       sql
         .raw(V1)
+        .execute(db)
+        .then(() => {}),
+  },
+  '0002-alerts': {
+    up: (db: Kysely<unknown>) =>
+      sql
+        .raw(V2)
         .execute(db)
         .then(() => {}),
   },
