@@ -121,8 +121,10 @@ export class IncidentTracker {
         // before: a provider named on a handful of early failures, then one of its roles on
         // hundreds — the incident takes the well-supported cause (never on the way down, where the
         // narrower causes of a recovery have fewer sites).
-        if (st.key.startsWith('cluster:') && st.id !== null)
-          st.evidence = [...st.evidence, `cause established at ${new Date(time).toISOString()}: ${c.key}`];
+        if (st.key.startsWith('cluster:'))
+          st.evidence = [
+            `first seen as ${st.affected.size} sites failing alike; cause established at ${new Date(time).toISOString()}: ${c.key}`,
+          ];
         st.key = c.key;
         st.breadth = breadth;
         st.cause = c.cause;
@@ -151,7 +153,7 @@ export class IncidentTracker {
    * only when it fails alone: no company after two intervals (every site probed and confirmed).
    */
   private lone(time: number, inference: Inference): void {
-    const claimed = this.claimed(false);
+    const claimed = this.claimed(false, false);
     const window = 2 * this.o.intervalMs;
     const byClass = new Map<string, { site: string; since: number; lone: LoneFailure }[]>();
     for (const lone of inference.lone) {
@@ -313,11 +315,15 @@ export class IncidentTracker {
       }));
   }
 
-  /** Sites held by open incidents broader than one site → the holder's id (or key, unconfirmed). */
-  private claimed(confirmedOnly: boolean): Map<string, string> {
+  /**
+   * Sites held by open incidents broader than one site → the holder's id (or key, unconfirmed);
+   * clusters count unless `clusters` is false (a cluster's own sites are regrouped every round).
+   */
+  private claimed(confirmedOnly: boolean, clusters = true): Map<string, string> {
     const out = new Map<string, string>();
     for (const s of this.states) {
       if (s.breadth >= BREADTH.site || s.resolvedAt !== null || (confirmedOnly && s.id === null)) continue;
+      if (!clusters && s.breadth === BREADTH.cluster) continue;
       for (const x of s.affected) if (!out.has(x)) out.set(x, s.id ?? s.key);
     }
     return out;

@@ -7,7 +7,7 @@ export interface SelfHealthState {
   reliable: boolean;
   /** Why (the figure and the limit it crossed), or what came back to normal. */
   reason: string;
-  /** Event-loop delay p99 over the last window, real ms. */
+  /** Longest event-loop stall over the last window, real ms. */
   loopDelayMs: number;
   /** Worst scheduler lateness over the last window, real ms. */
   latenessMs: number;

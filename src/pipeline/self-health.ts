@@ -5,9 +5,11 @@
  * breaks. The self-check reads two figures, window by window, against limits derived from the
  * probe's own timing (none is tuned to a scenario):
  *
- * - event-loop delay p99 ≥ a quarter of the probe deadline: a stall that long is enough to turn an
- *   answer arriving in time into a timeout (the lag guard discards a timeout when a fifth of it was
- *   stalled; a quarter at p99 means that happens routinely, not once);
+ * - the longest event-loop stall in the window ≥ a quarter of the probe deadline: a stall that long
+ *   is enough to turn an answer arriving in time into a timeout (the lag guard discards a single
+ *   timeout when a fifth of it was stalled; here the whole pipeline stops trusting the window).
+ *   Stalls are measured by a 10 ms timer's lateness — `monitorEventLoopDelay` was tried and misses
+ *   a single long stall;
  * - scheduler lateness ≥ the re-probe delay (a sixth of the interval): probes no longer start when
  *   detection expects them, so "failed twice in a row" no longer means what it says.
  *
@@ -16,7 +18,6 @@
  * pipeline still waits one probe interval — every site re-observed once on a healthy machine —
  * before verdicts count again: what was measured during the trouble is not trusted.
  */
-import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Clock } from '../clock/clock.ts';
 import type { SelfHealthState } from '../model/health.ts';
 import type { Observation } from '../model/observation.ts';
@@ -37,8 +38,11 @@ export interface SelfHealthOptions {
 }
 
 export class SelfHealth {
-  private histogram: IntervalHistogram | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private ticker: NodeJS.Timeout | null = null;
+  /** Longest timer lateness (real ms) since the last reading. */
+  private maxStall = 0;
+  private lastTick = 0;
   private troubled = false;
   private good = 0;
   /** Real time until which verdicts stay withheld after the trouble (settling). */
@@ -53,16 +57,23 @@ export class SelfHealth {
   constructor(private readonly o: SelfHealthOptions) {}
 
   start(): void {
-    this.histogram = monitorEventLoopDelay({ resolution: 10 });
-    this.histogram.enable();
+    const tick = 10;
+    this.lastTick = performance.now();
+    this.ticker = setInterval(() => {
+      const now = performance.now();
+      this.maxStall = Math.max(this.maxStall, now - this.lastTick - tick);
+      this.lastTick = now;
+    }, tick);
+    this.ticker.unref();
     this.timer = setInterval(() => this.check(), this.o.windowMs ?? 1000);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    this.histogram?.disable();
+    if (this.ticker) clearInterval(this.ticker);
     this.timer = null;
+    this.ticker = null;
     if (!this.reliable()) this.withheldMs += performance.now() - this.since;
   }
 
@@ -88,9 +99,9 @@ export class SelfHealth {
 
   /** One reading. Public for tests that drive it by hand. */
   check(now = performance.now()): void {
-    const h = this.histogram;
-    const loop = h ? h.percentile(99) / 1e6 : 0;
-    h?.reset();
+    // A stall still going on when the reading is taken counts too.
+    const loop = Math.max(this.maxStall, this.ticker ? performance.now() - this.lastTick - 10 : 0);
+    this.maxStall = 0;
     const late = this.o.lateness();
     const loopLimit = this.o.deadlineRealMs / 4;
     const lateLimit = this.o.intervalRealMs / 6;
@@ -102,7 +113,7 @@ export class SelfHealth {
         this.troubled = true;
         const reason =
           loop >= loopLimit
-            ? `event loop delayed ${Math.round(loop)} ms (p99) — a quarter of the ${Math.round(this.o.deadlineRealMs)} ms probe deadline is ${Math.round(loopLimit)} ms`
+            ? `event loop stalled ${Math.round(loop)} ms — a quarter of the ${Math.round(this.o.deadlineRealMs)} ms probe deadline is ${Math.round(loopLimit)} ms`
             : `probes start ${Math.round(late)} ms late — the re-probe delay is ${Math.round(lateLimit)} ms`;
         this.emit(false, reason, loop, late);
       }

@@ -1,0 +1,173 @@
+/**
+ * The tracker's sanity invariants and its no-storm rule, on hand-made rounds (pure logic): one
+ * cluster incident for sites failing alike with no cause yet, refined into the cause when it comes;
+ * a one-site incident only for a site failing alone; no incident without sites; an onset no single
+ * early failure drags back; a curve that ends at the restoration; nothing opened while the
+ * monitor's own measurements are unreliable; incidents resumed under their ids after a restart.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Cause } from '../model/incident.ts';
+import { IncidentTracker } from './incidents.ts';
+import type { FailingService, Inference, InferredCause } from './types.ts';
+
+const MIN = 60_000;
+const T = Date.UTC(2025, 10, 18, 11, 20);
+const OPTS = { intervalMs: MIN, graceMs: 5 * MIN };
+
+const down = (
+  site: string,
+  since: number,
+  signature: FailingService['signature'] = 'cdn_error',
+): FailingService => ({
+  site,
+  role: 'web',
+  state: 'down',
+  signature,
+  since,
+});
+
+/** A round where every failure is lone (no shared cause found). */
+function loneRound(failures: FailingService[]): Inference {
+  return {
+    method: 'test',
+    causes: [],
+    lone: failures.map((f, i) => ({ site: f.site, failures: [i], kind: 'http', signature: f.signature })),
+    input: failures,
+  };
+}
+
+const FASTLY: Cause = {
+  provider: 'fastly',
+  asn: 54113,
+  name: 'Fastly',
+  region: null,
+  plan: null,
+  role: 'cdn',
+  component: null,
+};
+
+/** A round where one cause explains every failure. */
+function causeRound(failures: FailingService[], cause: Cause = FASTLY, confidence = 0.999): Inference {
+  const c: InferredCause = {
+    group: 0,
+    key: `role:${cause.provider}/${cause.role}`,
+    cause,
+    kind: 'http',
+    signature: 'cdn_error',
+    failures: failures.map((_, i) => i),
+    sites: failures.map((f) => f.site),
+    failing: failures.length,
+    total: failures.length,
+    gain: 50,
+    confidence,
+  };
+  return { method: 'test', causes: [c], lone: [], input: failures };
+}
+
+const sites = (n: number, since = T) =>
+  Array.from({ length: n }, (_, k) => down(`s${k}.test`, since + k * 1000));
+
+describe('IncidentTracker — no storms', () => {
+  it('turns sites failing alike with no cause yet into one cluster, then gives it its cause (same id)', () => {
+    const t = new IncidentTracker(OPTS);
+    const failing = sites(40);
+    for (let r = 0; r < 4; r++) t.update(T + (r * MIN) / 6, loneRound(failing));
+    let all = t.incidents();
+    expect(all).toHaveLength(1);
+    expect(all[0].cause.component).toBe('cluster:http/cdn_error');
+    expect(all[0].cause.provider).toBeNull();
+    expect(all[0].affected).toHaveLength(40);
+    const id = all[0].id;
+    // The cause is found: the cluster is refined into it, not a second incident.
+    t.update(T + MIN, causeRound(failing));
+    all = t.incidents();
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ id, cause: FASTLY });
+    expect(all[0].evidence.join(' ')).not.toMatch(/no shared dependency/);
+  });
+
+  it('opens a one-site incident only for a site that fails alone, after it had time to find company', () => {
+    const t = new IncidentTracker(OPTS);
+    const one = [down('alone.test', T, 'refused')];
+    t.update(T, loneRound(one));
+    t.update(T + MIN / 6, loneRound(one));
+    t.update(T + MIN / 3, loneRound(one));
+    expect(t.incidents()).toHaveLength(0); // too early to say it is alone
+    t.update(T + 2 * MIN, loneRound(one));
+    expect(t.incidents().map((i) => i.cause.component)).toEqual(['site:alone.test']);
+  });
+
+  it('closes a published one-site incident a cluster takes over, saying so', () => {
+    const t = new IncidentTracker(OPTS);
+    const first = down('early.test', T, 'connect_timeout');
+    for (let r = 0; r <= 12; r++) t.update(T + (r * MIN) / 6, loneRound([first]));
+    expect(t.incidents()).toHaveLength(1);
+    const later = [
+      first,
+      ...sites(5, T + 2 * MIN).map((f) => ({ ...f, signature: 'connect_timeout' as const })),
+    ];
+    t.update(T + 3 * MIN, loneRound(later));
+    t.update(T + 3 * MIN + MIN / 6, loneRound(later));
+    const [site, cluster] = t.incidents();
+    expect(site.resolvedAt).toBe(T + 3 * MIN + MIN / 6); // when the cluster was confirmed
+    expect(site.evidence.at(-1)).toMatch(/^merged into /);
+    expect(cluster.cause.component).toBe('cluster:http/connect_timeout');
+    expect(cluster.affected).toContain('early.test');
+  });
+});
+
+describe('IncidentTracker — invariants', () => {
+  it('never lists an incident with no affected site', () => {
+    const t = new IncidentTracker(OPTS);
+    const r = causeRound(sites(20));
+    r.causes[0].sites = [];
+    t.early(T, r);
+    for (const i of t.incidents()) expect(i.affected.length).toBeGreaterThan(0);
+  });
+
+  it('starts a shared failure when its sites began failing together, not at one earlier failure', () => {
+    const t = new IncidentTracker(OPTS);
+    const failing = [down('old.test', T - 30 * MIN), ...sites(12)];
+    t.update(T + MIN, causeRound(failing));
+    const [i] = t.incidents();
+    expect(i.startedAt).toBe(T);
+    expect(i.startedAt).toBeLessThanOrEqual(i.detectedAt);
+  });
+
+  it('ends a resolved incident’s curve at its restoration, fully restored', () => {
+    const t = new IncidentTracker(OPTS);
+    const failing = sites(12);
+    for (let r = 0; r < 6; r++) t.update(T + r * MIN, causeRound(failing));
+    for (let r = 6; r < 14; r++) t.update(T + r * MIN, loneRound([]));
+    const [i] = t.incidents();
+    expect(i.resolvedAt).toBe(T + 6 * MIN);
+    expect(i.timeline.at(-1)).toEqual({ time: T + 6 * MIN, failing: 0, restored: 1 });
+    for (const p of i.timeline) expect(p.time).toBeLessThanOrEqual(i.resolvedAt as number);
+  });
+
+  it('opens nothing while the monitor’s measurements are unreliable, and opens once they are sound', () => {
+    const t = new IncidentTracker(OPTS);
+    const failing = sites(30);
+    for (let r = 0; r < 6; r++) t.update(T + (r * MIN) / 6, causeRound(failing), [], false);
+    t.early(T + MIN, causeRound(failing));
+    expect(t.incidents()).toHaveLength(0);
+    t.update(T + 2 * MIN, causeRound(failing), [], true);
+    expect(t.incidents()).toHaveLength(1);
+  });
+
+  it('resumes open incidents under their ids after a restart, and never reuses an id', () => {
+    const a = new IncidentTracker({ ...OPTS, idPrefix: 'x-' });
+    const failing = sites(12);
+    a.update(T, causeRound(failing));
+    a.update(T + MIN / 6, causeRound(failing));
+    const stored = a.incidents();
+    expect(stored.map((i) => i.id)).toEqual(['x-inc-1']);
+    const b = new IncidentTracker({ ...OPTS, idPrefix: 'x-' });
+    b.restore(stored);
+    b.update(T + MIN, causeRound(failing));
+    expect(b.incidents().map((i) => i.id)).toEqual(['x-inc-1']);
+    b.update(T + 2 * MIN, loneRound([down('other.test', T + 2 * MIN, 'refused')]));
+    b.update(T + 5 * MIN, loneRound([down('other.test', T + 2 * MIN, 'refused')]));
+    expect(b.incidents().map((i) => i.id)).toContain('x-inc-2');
+  });
+});
