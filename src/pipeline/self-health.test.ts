@@ -90,7 +90,8 @@ describe('SelfHealth', () => {
         health.check();
       }
       expect(health.reliable()).toBe(false); // still settling
-      health.check(performance.now() + 700);
+      await new Promise((r) => setTimeout(r, 650));
+      health.check();
       expect(health.reliable()).toBe(true);
       expect(changes.at(-1)).toMatchObject({ reliable: true });
       expect(health.withheld().periods).toBe(1);

@@ -51,6 +51,8 @@ export class SelfHealth {
   private withheldMs = 0;
   private periods = 0;
   private last: SelfHealthState | null = null;
+  /** Reliability as of the last reading (what was last announced). */
+  private known = true;
   /** Observations seen (kept for the figures on `/metrics`). */
   observations = 0;
 
@@ -106,7 +108,7 @@ export class SelfHealth {
     const loopLimit = this.o.deadlineRealMs / 4;
     const lateLimit = this.o.intervalRealMs / 6;
     const bad = loop >= loopLimit || late >= lateLimit;
-    const wasReliable = this.reliable();
+    const wasReliable = this.known;
     if (bad) {
       this.good = 0;
       if (!this.troubled) {
@@ -121,10 +123,11 @@ export class SelfHealth {
       this.troubled = false;
       this.settleUntil = now + this.o.intervalRealMs;
     }
-    if (wasReliable && !this.reliable()) {
+    this.known = this.reliable();
+    if (wasReliable && !this.known) {
       this.since = now;
       this.periods++;
-    } else if (!wasReliable && this.reliable()) {
+    } else if (!wasReliable && this.known) {
       this.withheldMs += now - this.since;
       this.emit(true, 'machine answering on time again; every site re-observed since', loop, late);
     }
