@@ -2,7 +2,7 @@
  * Attribution benchmark: random worlds (Zipf-sized hosting providers with regions and shared/dedicated
  * plans, CDNs with declared or hidden origins, DNS and mail providers, SaaS platforms on hosting
  * networks, declared shared components), 1–3 simultaneous faults at every level (provider, region,
- * role dns/mail/hosting/cdn, shared plan, component, platform), partial faults (share 0.5–1), noise
+ * role dns/mail/hosting/cdn, shared plan, component, platform), partial faults (share 0.3–1), noise
  * (0.5 % of sites failing alone) and probe loss (1 % of hit services not yet confirmed). Observations
  * are simulated offline (src/explain/simulate.ts: the signatures probes would see), then Vigie's
  * method, SCORE and "most common provider" run on them; the bench alone knows the faults.
@@ -252,7 +252,7 @@ function drawFault(r: Rand, w: World, used: Set<string>): Truth | null {
         : reaches(t.fault.target, role, s, prov),
     ),
   ).length;
-  if (level !== 'component' && r() < 0.3) t.fault.share = 0.5 + r() * 0.5;
+  if (level !== 'component' && r() < 0.3) t.fault.share = 0.3 + r() * 0.7;
   // Observable: enough sites hit to be told from noise (a declared component is enough with 2).
   if (hit * (t.fault.share ?? 1) < (level === 'component' ? 2 : 6)) return null;
   for (const p of touched) used.add(p);
