@@ -24,6 +24,7 @@ import { eventRoutes } from './routes/events.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { type ProbeEndpointOptions, probeRoutes } from './routes/probe.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { statuspageRoutes } from './routes/statuspage.ts';
@@ -71,6 +72,11 @@ export interface AppOptions {
    * on the app's clock, ticked by nobody (levels computed on request). See src/reports/README.md.
    */
   reports?: ReportService;
+  /**
+   * blackbox_exporter-compatible `GET /probe` (token required, rate limited): the probe context to
+   * probe from. Absent: `/probe` answers 503 VIGIE_NOT_READY.
+   */
+  probe?: ProbeEndpointOptions;
 }
 
 export const DEFAULT_RATE_LIMIT = { max: 600, windowMs: 60_000 };
@@ -161,6 +167,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   await app.register(feedRoutes, ctx);
   await app.register(eventRoutes, ctx);
   await app.register(metricsRoutes, ctx);
+  await app.register(probeRoutes, { ctx, options: o.probe ?? null });
   const reports =
     o.reports ?? new ReportService({ clock: o.clock, isWatched: (d) => o.source.site(d) !== null });
   await app.register(reportRoutes, { ctx, reports });

@@ -249,14 +249,18 @@ describe('/metrics', () => {
     const sample =
       /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*",?)*\})? -?(\d+(\.\d+)?(e[+-]?\d+)?|\+Inf|-Inf|NaN)$/;
     for (const l of lines) {
-      if (l.startsWith('# HELP ') || /^# TYPE \S+ (gauge|counter|histogram|summary|untyped)$/.test(l))
+      if (
+        l === '' ||
+        l.startsWith('# HELP ') ||
+        /^# TYPE \S+ (gauge|counter|histogram|summary|untyped)$/.test(l)
+      )
         continue;
       expect(l).toMatch(sample);
     }
     expect(r.body).toContain('probe_success{vantage="paris",kind="http"} 0.75');
     expect(r.body).toContain('probe_duration_seconds_count{vantage="paris",kind="http"} 4');
     expect(r.body).toContain(
-      'probe_http_duration_seconds_bucket{vantage="paris",phase="processing",le="0.025"} 3',
+      'probe_http_duration_seconds_bucket{le="0.025",vantage="paris",phase="processing"} 3',
     );
     expect(r.body).toContain('vigie_sites{state="down"} 1');
     expect(r.body).toContain('vigie_incidents_open{impact="major"} 1');

@@ -1,10 +1,27 @@
-/** Prometheus `/metrics`: aggregated blackbox-style probe metrics plus Vigie's own. */
+/**
+ * Prometheus `/metrics` (prom-client): the pipeline's registry (aggregated blackbox-style probe
+ * metrics, scheduler and pipeline health) beside the server's own — state of sites, incidents,
+ * components and providers, vantage health — and the process's default metrics (memory, CPU,
+ * event-loop delay, garbage collection).
+ */
 import type { FastifyPluginAsync } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ServerContext } from '../context.ts';
-import { statusFamilies } from '../metrics/status-metrics.ts';
-import { render } from '../metrics/text.ts';
+import { registerStatusMetrics } from '../metrics/status-metrics.ts';
 
 export const metricsRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
+  // One registry per app (never prom-client's global one): two servers in a process stay apart.
+  const own = new Registry();
+  registerStatusMetrics(own, ctx.source, () => ctx.sse.clients);
+  collectDefaultMetrics({ register: own });
+  // Gauges prom-client names with a counter's `_total` suffix: promtool's lint refuses them, and
+  // `nodejs_active_handles{type}` / `nodejs_active_requests{type}` / `nodejs_active_resources{type}` say the same.
+  for (const name of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ])
+    own.removeSingleMetric(name);
   app.get(
     '/metrics',
     {
@@ -18,12 +35,13 @@ export const metricsRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
       },
     },
     async (_req, reply) => {
-      reply.type('text/plain; version=0.0.4; charset=utf-8');
-      const families = [
-        ...(ctx.metrics?.families() ?? []),
-        ...statusFamilies(ctx.source, { sseClients: ctx.sse.clients }),
-      ];
-      return render(families);
+      reply.type(own.contentType);
+      // Both registries render in the same format with distinct names: the texts concatenate.
+      const probes = ctx.metrics ? await ctx.metrics.registry.metrics() : '';
+      const text = `${probes}${probes && !probes.endsWith('\n') ? '\n' : ''}${await own.metrics()}`;
+      // prom-client writes NaN (an event-loop statistic before its first sample) as `Nan`; the
+      // exposition format spells it `NaN`.
+      return text.replace(/ Nan$/gm, ' NaN');
     },
   );
 };
