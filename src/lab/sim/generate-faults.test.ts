@@ -3,7 +3,7 @@ import { parseScenario } from '../scenario/load.ts';
 import { computeTruth } from '../score/truth.ts';
 import { type FaultLevel, generateFaultScenario } from './generate-faults.ts';
 
-const SEEDS = Array.from({ length: 60 }, (_, i) => i + 1);
+const SEEDS = Array.from({ length: 40 }, (_, i) => i + 1);
 
 describe('generateFaultScenario', () => {
   it('is deterministic for a seed and differs between seeds', () => {
@@ -60,6 +60,20 @@ describe('generateFaultScenario', () => {
         if (c.level === 'cdn' && f.effect.kind === 'http_error')
           expect(f.effect.page).toBe(f.target.provider);
         if (c.level === 'component') expect(c.cause.component).toBe(f.target.component);
+        else expect(c.cause.provider).toBe(f.target.provider);
+        // Granularity: never narrower than the target; a role is named only where the provider
+        // has sites through another role too (a CDN-only provider is blamed as a whole).
+        if (f.target.role === undefined) expect(c.cause.role).toBeUndefined();
+        if (c.cause.role) {
+          const roles = new Set(
+            sc.sites.flatMap((s) =>
+              (['dns', 'mail', 'cdn', 'platform'] as const)
+                .filter((k) => s[k] === c.cause.provider)
+                .concat(s.hosting.provider === c.cause.provider ? ['hosting' as never] : []),
+            ),
+          );
+          expect(roles.size, `${g.name}: ${JSON.stringify(c.cause)}`).toBeGreaterThan(1);
+        }
       }
       if (g.vantageLoss) {
         vantageLoss++;

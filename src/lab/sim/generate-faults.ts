@@ -226,109 +226,97 @@ function weighted<T>(r: Rng, xs: [T, number][]): T {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
-const NET: RawEffect[] = [
-  { kind: 'blackhole' },
-  { kind: 'blackhole' },
-  { kind: 'refuse' },
-  { kind: 'reset' },
-];
+
+/** Effects that fit each level, with their weights: networks fail at the connection, CDNs with their own page. */
+type MakeEffect = (r: Rng, provider: string) => RawEffect;
+const net: MakeEffect = (r) => ({ kind: r.pick(['blackhole', 'blackhole', 'refuse', 'reset']) });
+const http =
+  (codes: number[]): MakeEffect =>
+  (r) => ({ kind: 'http_error', status: r.pick(codes) });
+const slow: MakeEffect = (r) => ({ kind: 'slow', latency_ms: r.int(8, 12) * 1000 });
+const tls: MakeEffect = () => ({ kind: 'tls_expired' });
+const overload: MakeEffect = (r) => ({
+  kind: 'overload',
+  latency_ms: r.int(6, 9) * 1000,
+  error_rate: round2(0.3 + 0.3 * r.next()),
+  queue_page: r.next() < 0.3,
+});
+const edge: MakeEffect = (r, p) => ({ kind: 'http_error', status: r.pick(EDGE_STATUS[p] ?? [503]), page: p });
+const dns: MakeEffect = (r) => ({ kind: r.pick(['dns_servfail', 'dns_timeout']) });
+const EFFECTS: Record<FaultLevel | 'dedicated', [MakeEffect, number][]> = {
+  provider: [[net, 1]],
+  region: [[net, 1]],
+  hosting: [
+    [net, 0.6],
+    [http([500, 502, 503]), 0.3],
+    [tls, 0.1],
+  ],
+  dns: [[dns, 1]],
+  mail: [[(r) => ({ kind: r.pick(['blackhole', 'refuse']) }), 1]],
+  cdn: [
+    [edge, 0.7],
+    [() => ({ kind: 'blackhole' }), 0.15],
+    [tls, 0.15],
+  ],
+  platform: [
+    [overload, 0.45],
+    [slow, 0.2],
+    [http([503]), 0.2],
+    [tls, 0.15],
+  ],
+  plan: [
+    [overload, 0.3],
+    [slow, 0.2],
+    [http([500, 503]), 0.25],
+    [() => ({ kind: 'blackhole' }), 0.25],
+  ],
+  dedicated: [[(r) => ({ kind: r.pick(['blackhole', 'refuse']) }), 1]],
+  component: [[net, 1]],
+};
 
 /** A target and an effect at `level`, or null when the world has nothing of that level. */
 function drawTarget(ctx: Ctx, r: Rng, level: FaultLevel): { sel: Selector; effect: RawEffect } | null {
-  const sc = ctx.sc;
+  const sites = ctx.sc.sites;
   const withSites = (f: (s: Scenario['sites'][number]) => string | undefined) => [
-    ...new Set(sc.sites.flatMap((s) => (f(s) ? [f(s) as string] : []))),
+    ...new Set(sites.flatMap((s) => (f(s) ? [f(s) as string] : []))),
   ];
-  const hosts = withSites((s) => (s.platform ? undefined : s.hosting.provider));
-  if (!hosts.length) return null;
-  const host = r.pick(hosts);
+  const some = (xs: string[]) => (xs.length ? r.pick(xs) : undefined);
+  const host = some(withSites((s) => (s.platform ? undefined : s.hosting.provider)));
+  if (!host) return null;
+  let sel: Selector | undefined;
+  let kind: FaultLevel | 'dedicated' = level;
   switch (level) {
     case 'provider':
-      return { sel: { provider: host }, effect: r.pick(NET) };
+      sel = { provider: host };
+      break;
     case 'region': {
       const regions = withSites((s) => (s.hosting.provider === host ? s.hosting.region : undefined));
-      if (regions.length < 2) return null;
-      return { sel: { provider: host, region: r.pick(regions) }, effect: r.pick(NET) };
+      if (regions.length >= 2) sel = { provider: host, region: r.pick(regions) };
+      break;
     }
-    case 'hosting': {
-      const x = r.next();
-      const effect: RawEffect =
-        x < 0.6
-          ? r.pick(NET)
-          : x < 0.9
-            ? { kind: 'http_error', status: r.pick([500, 502, 503]) }
-            : { kind: 'tls_expired' };
-      return { sel: { provider: host, role: 'hosting' }, effect };
-    }
-    case 'dns': {
-      const p = r.pick(withSites((s) => s.dns));
-      return { sel: { provider: p, role: 'dns' }, effect: { kind: r.pick(['dns_servfail', 'dns_timeout']) } };
-    }
-    case 'mail': {
-      const mailers = withSites((s) => s.mail);
-      if (!mailers.length) return null;
-      return {
-        sel: { provider: r.pick(mailers), role: 'mail' },
-        effect: { kind: r.pick(['blackhole', 'refuse']) },
-      };
-    }
-    case 'cdn': {
-      const cdns = withSites((s) => s.cdn);
-      if (!cdns.length) return null;
-      const p = r.pick(cdns);
-      const x = r.next();
-      const effect: RawEffect =
-        x < 0.7
-          ? { kind: 'http_error', status: r.pick(EDGE_STATUS[p] ?? [503]), page: p }
-          : x < 0.85
-            ? { kind: 'blackhole' }
-            : { kind: 'tls_expired' };
-      return { sel: { provider: p, role: 'cdn' }, effect };
-    }
-    case 'platform': {
-      const platforms = withSites((s) => s.platform);
-      if (!platforms.length) return null;
-      const x = r.next();
-      const effect: RawEffect =
-        x < 0.45
-          ? {
-              kind: 'overload',
-              latency_ms: r.int(6, 9) * 1000,
-              error_rate: round2(0.3 + 0.3 * r.next()),
-              queue_page: r.next() < 0.3,
-            }
-          : x < 0.65
-            ? { kind: 'slow', latency_ms: r.int(8, 12) * 1000 }
-            : x < 0.85
-              ? { kind: 'http_error', status: 503 }
-              : { kind: 'tls_expired' };
-      return { sel: { provider: r.pick(platforms), role: 'platform' }, effect };
-    }
-    case 'plan': {
-      const shared = r.next() < 0.75;
-      if (!shared) {
-        // Dedicated only where no CDN or platform front end hides the origin (see the header).
-        const front = sc.sites.some((s) => s.hosting.provider === host && (s.cdn || s.platform));
-        if (front) return null;
-        return { sel: { provider: host, plan: 'dedicated' }, effect: r.pick(NET.slice(0, 3)) };
+    case 'hosting':
+      sel = { provider: host, role: 'hosting' };
+      break;
+    case 'plan':
+      if (r.next() < 0.75) sel = { provider: host, plan: 'shared' };
+      // Dedicated only where no CDN or platform front end hides the origin (see the header).
+      else if (!sites.some((s) => s.hosting.provider === host && (s.cdn || s.platform))) {
+        sel = { provider: host, plan: 'dedicated' };
+        kind = 'dedicated';
       }
-      const x = r.next();
-      const effect: RawEffect =
-        x < 0.3
-          ? { kind: 'overload', latency_ms: r.int(6, 9) * 1000, error_rate: round2(0.3 + 0.3 * r.next()) }
-          : x < 0.5
-            ? { kind: 'slow', latency_ms: r.int(8, 12) * 1000 }
-            : x < 0.75
-              ? { kind: 'http_error', status: r.pick([500, 503]) }
-              : { kind: 'blackhole' };
-      return { sel: { provider: host, plan: 'shared' }, effect };
-    }
+      break;
     case 'component': {
-      const comps = [...new Set(sc.sites.flatMap((s) => s.shares))];
-      if (!comps.length) return null;
-      return { sel: { component: r.pick(comps) }, effect: r.pick(NET) };
+      const c = some([...new Set(sites.flatMap((s) => s.shares))]);
+      if (c) sel = { component: c };
+      break;
+    }
+    default: {
+      const p = some(withSites((s) => s[level]));
+      if (p) sel = { provider: p, role: level };
     }
   }
+  if (!sel) return null;
+  return { sel, effect: weighted(r, EFFECTS[kind])(r, sel.provider ?? '') };
 }
 
 /** Providers a fault on `sel` involves: its provider, a component's owner, a platform's network. */
