@@ -109,7 +109,6 @@ export class Pipeline {
   private readonly log: (line: string) => void;
   private readonly dns: DnsClient;
   private graph: DependencyGraph = { components: [], dependencies: [] };
-  private dirty = false;
   private published = new Map<string, string>();
   private timers: NodeJS.Timeout[] = [];
   private mapping: Promise<void> = Promise.resolve();
@@ -305,16 +304,6 @@ export class Pipeline {
 
   /** One evaluation round at clock time `time`: explain, follow incidents, publish what changed. */
   round(time: number): void {
-    if (this.dirty) {
-      this.dirty = false;
-      const model = buildRisk({
-        ...this.graph,
-        sites: [...this.watched],
-        monitored: { dns: false, mail: this.o.mail ?? true },
-      });
-      this.rounds.setModel(model);
-      this.shadow?.setModel(model);
-    }
     this.rounds.run(time, this.health.reliable());
     this.shadow?.run(time, this.health.reliable());
     for (const i of this.rounds.tracker.incidents()) {
@@ -420,9 +409,16 @@ export class Pipeline {
     return report;
   }
 
+  /** The dependency graph and the risk model after sites changed: the next round reads them. */
   private rebuildGraph(): void {
     this.graph = toDependencies([...this.maps.values()]);
-    this.dirty = true;
+    const model = buildRisk({
+      ...this.graph,
+      sites: [...this.watched, ...this.maps.keys()],
+      monitored: { dns: false, mail: this.o.mail ?? true },
+    });
+    this.rounds.setModel(model);
+    this.shadow?.setModel(model);
   }
 
   private onHealth(s: SelfHealthState): void {

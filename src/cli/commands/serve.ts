@@ -127,10 +127,40 @@ export function register(program: Command): void {
         `vigie: serving ${snapshot.counts().sites} sites on http://${where} (store ${store.backend}` +
           `${world ? ', SIMULATION' : ''}${config.tokenHash ? '' : ', no token: read-only'})\n`,
       );
+      // SIGHUP: read the configuration again; sites added to it are mapped and watched, sites taken
+      // out of it are dropped (sites added through the API are the API's to remove).
+      let configured = new Set(config.sites.map((s) => s.domain));
+      const reload = async () => {
+        let next: typeof config;
+        try {
+          next = loadServeConfig(o.config as string);
+        } catch (e) {
+          log(`SIGHUP: configuration kept, the new one is invalid:\n${e instanceof Error ? e.message : e}`);
+          return;
+        }
+        const now = new Set(next.sites.map((s) => s.domain));
+        const added = next.sites.filter((s) => !configured.has(s.domain));
+        const removed = [...configured].filter((d) => !now.has(d));
+        configured = now;
+        if (added.length) {
+          await store.upsertSites(added);
+          snapshot.addSites(added);
+        }
+        if (removed.length) {
+          await store.removeSites(removed);
+          snapshot.removeSites(removed);
+          service?.remove(removed);
+        }
+        log(`SIGHUP: configuration reloaded: ${added.length} sites added, ${removed.length} removed`);
+        if (added.length) await service?.add(added);
+      };
+      const onHup = () => void reload().catch((e) => log(`SIGHUP: ${e}`));
+      process.on('SIGHUP', onHup);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      process.off('SIGHUP', onHup);
       await app.close();
       await service?.stop();
       await store.close();
