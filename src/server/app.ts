@@ -7,14 +7,14 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Site } from '../model/site.ts';
 import { TargetPolicy } from '../net/address-policy.ts';
 import { ReportService } from '../reports/service.ts';
 import type { Store } from '../store/types.ts';
-import { TokenVerifier } from './auth.ts';
+import { type AuthLimits, TokenVerifier } from './auth.ts';
 import type { ServerContext } from './context.ts';
-import { errorSchema, toErrorBody } from './errors.ts';
+import { clientErrorResponse, errorSchema, toErrorBody } from './errors.ts';
 import type { ProbeMetrics } from './metrics/probe-metrics.ts';
 import { listenUrl, normalizePublicUrl } from './public-url.ts';
 import { type RiskSource, StoreRiskSource } from './risk-cache.ts';
@@ -40,6 +40,8 @@ export interface AppOptions {
   clock: { now(): number };
   /** Hash of the API token (`vigie serve --hash-token`); null: writes always answer 401. */
   tokenHash: string | null;
+  /** Limits on wrong tokens per client address (default: 10 a minute, then 429). */
+  auth?: Partial<AuthLimits>;
   /** Requests per client address per window on rate-limited routes; false to disable. */
   rateLimit?: { max: number; windowMs: number } | false;
   /** Which addresses new sites may be (default: public only). */
@@ -81,11 +83,30 @@ export interface AppOptions {
 
 export const DEFAULT_RATE_LIMIT = { max: 600, windowMs: 60_000 };
 
+/**
+ * Longest path parameter (encoded): a domain has up to 253 characters, a component id a few more;
+ * longer answers 414 VIGIE_URI_TOO_LONG.
+ */
+const MAX_PARAM_LENGTH = 1024;
+/** Default body limit; routes that take more or need less set their own `bodyLimit`. */
+const BODY_LIMIT = 64 * 1024;
+
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: o.logger ?? false,
     trustProxy: o.trustProxy ?? false,
-    bodyLimit: 4 * 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
+    maxParamLength: MAX_PARAM_LENGTH,
+    // Errors met before routing answer the API's own codes too, never Fastify's.
+    frameworkErrors: (err, _req, reply) => {
+      const { status, body } = toErrorBody(err);
+      (reply as FastifyReply).code(status).send(body);
+    },
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      const answer = socket.destroyed ? null : clientErrorResponse(err);
+      if (answer && socket.writable) socket.write(answer);
+      socket.destroy(err);
+    },
   });
   // Unknown fields are errors, not silently dropped. Query strings and path parameters are text, so
   // they are coerced to their schema's types; JSON bodies are typed already and are not.
@@ -99,7 +120,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
   );
   const configuredUrl = o.publicUrl ?? o.page?.url;
-  const verifier = new TokenVerifier(o.tokenHash);
+  const verifier = new TokenVerifier(o.tokenHash, o.auth);
   const ctx: ServerContext = {
     source: o.source,
     writer: o.writer,

@@ -1,5 +1,5 @@
 /** What every route plugin receives: the injected dependencies, nothing global. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Site } from '../model/site.ts';
 import type { TargetPolicy } from '../net/address-policy.ts';
 import type { Store } from '../store/types.ts';
@@ -17,8 +17,8 @@ export interface ServerContext {
   page: PageInfo;
   risk: RiskSource;
   metrics: ProbeMetrics | null;
-  /** `preHandler` of the routes that write. */
-  requireToken: (req: FastifyRequest) => Promise<void>;
+  /** `onRequest` hook of the routes that write: the token is checked before the body is read. */
+  requireToken: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** Resolve a new site's name before accepting it (optional: the probers check every resolution anyway). */
   resolveHost: ((host: string) => Promise<string[]>) | null;
   /** Tell the pipeline the watched set changed. */

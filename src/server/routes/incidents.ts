@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { publicErrors, ref, writeErrors } from '../schemas.ts';
+import { isLoneSite } from '../status/derive.ts';
 
 const idParams = {
   type: 'object',
@@ -10,27 +11,53 @@ const idParams = {
 } as const;
 
 export const incidentRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
-  app.get<{ Querystring: { status: 'open' | 'resolved' | 'all'; limit: number } }>(
+  app.get<{
+    Querystring: {
+      status: 'open' | 'resolved' | 'all';
+      scope: 'all' | 'shared' | 'site';
+      limit: number;
+      offset: number;
+    };
+  }>(
     '/api/incidents',
     {
       schema: {
-        summary: 'Incidents, most recently started first',
+        summary: 'Incidents, most recently started first, a page at a time (`total`: how many match)',
         tags: ['incidents'],
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             status: { type: 'string', enum: ['open', 'resolved', 'all'], default: 'all' },
+            scope: {
+              type: 'string',
+              enum: ['all', 'shared', 'site'],
+              default: 'all',
+              description:
+                'shared: a component several sites share is the cause; site: one site failing alone',
+            },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
           },
         },
         response: {
-          200: { type: 'object', properties: { incidents: { type: 'array', items: ref('IncidentView') } } },
+          200: {
+            type: 'object',
+            properties: {
+              total: { type: 'integer' },
+              incidents: { type: 'array', items: ref('IncidentView') },
+            },
+          },
           ...publicErrors,
         },
       },
     },
-    async (req) => ({ incidents: ctx.source.incidents(req.query.status).slice(0, req.query.limit) }),
+    async (req) => {
+      const { status, scope, limit, offset } = req.query;
+      let list = ctx.source.incidents(status);
+      if (scope !== 'all') list = list.filter((i) => isLoneSite(i) === (scope === 'site'));
+      return { total: list.length, incidents: list.slice(offset, offset + limit) };
+    },
   );
 
   app.get<{ Params: { id: string } }>(
@@ -53,7 +80,9 @@ export const incidentRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx
   app.post<{ Params: { id: string }; Body: { note?: string } | undefined }>(
     '/api/incidents/:id/acknowledge',
     {
-      preHandler: ctx.requireToken,
+      onRequest: ctx.requireToken,
+      // A note of up to 2,000 characters (up to 6 bytes each once JSON-escaped).
+      bodyLimit: 16 * 1024,
       schema: {
         summary: 'Acknowledge an incident (a human has seen it), with an optional note',
         tags: ['incidents'],

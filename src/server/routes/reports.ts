@@ -53,6 +53,8 @@ export const reportRoutes: FastifyPluginAsync<ReportRouteOptions> = async (app, 
     '/api/v1/reports',
     {
       config: { rateLimit: false },
+      // A domain, a problem, a vantage name and a country code.
+      bodyLimit: 2048,
       schema: {
         summary: 'Report a problem with a watched site (counted once per reporter per site per 15 min)',
         tags: ['reports'],
