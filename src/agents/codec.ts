@@ -3,8 +3,8 @@
  * batch, every observation a short array whose strings (site, address) index a table shared by
  * the batch, with kind, outcome and signature as small numbers, times relative to the batch's
  * first, timings at 10 µs, and the fields most observations share (speed, address family) said once.
- * Whatever a probe adds beyond the common fields travels as-is in a last element, so nothing an
- * observation carries is lost. Observation `i` of a batch has the sequence number `seq + i`: with
+ * Whatever a probe adds beyond the common fields travels as JSON text in the string table (so the
+ * extras most observations share are said once), and nothing an observation carries is lost. Observation `i` of a batch has the sequence number `seq + i`: with
  * the vantage and the agent's boot id, that is its id for idempotent ingestion.
  */
 import type { Observation, Outcome, ProbeKind, Signature } from '../model/observation.ts';
@@ -119,7 +119,8 @@ export function encodeBatch(seq: number, observations: readonly Observation[]): 
       rest ??= {};
       Object.assign(rest, { kind: obs.kind, outcome: obs.outcome, signature: obs.signature });
     }
-    row.push(rest);
+    // Most observations of a batch carry the same extras (scheme, server header): said once, as a string.
+    row.push(rest ? str(JSON.stringify(rest)) : null);
     while (row.length > 6 && row[row.length - 1] === null) row.pop();
     o.push(row);
   }
@@ -148,6 +149,7 @@ export function decodeBatch(data: Uint8Array, vantage: string): DecodedBatch {
     throw new TypeError('not an observation batch');
   }
   const observations: Observation[] = [];
+  const extras = new Map<number, Record<string, unknown>>();
   for (const row of b.o) {
     if (!Array.isArray(row) || row.length < 6) throw new TypeError('malformed observation in batch');
     const site = b.s[(row[0] as number) - 1];
@@ -175,7 +177,12 @@ export function decodeBatch(data: Uint8Array, vantage: string): DecodedBatch {
     if (b.fa !== undefined) obs.family = b.fa as 4 | 6;
     if (row[6]) obs.address = b.s[(row[6] as number) - 1];
     if (row[7] != null) obs.status = row[7] as number;
-    const rest = row[12] as Record<string, unknown> | null | undefined;
+    const restIx = row[12] as number | null | undefined;
+    let rest = restIx ? extras.get(restIx) : undefined;
+    if (restIx && !rest) {
+      rest = JSON.parse(b.s[restIx - 1]) as Record<string, unknown>;
+      extras.set(restIx, rest);
+    }
     if (rest && typeof rest === 'object') {
       for (const k in rest)
         if (k !== 'site' && k !== 'vantage' && k !== 'timings')

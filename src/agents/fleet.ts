@@ -51,6 +51,8 @@ export interface AgentFleetOptions {
   limits?: StreamLimits & { ackWaitMs?: number };
   /** Detection's vantage health: an agent whose observations it finds implausible shows degraded. */
   isHealthy?(vantage: string): boolean;
+  /** Called with each observation's id as it is handed on (`<vantage>.<boot>`, sequence): tests and audits. */
+  trace?(source: string, seq: number): void;
   log?(line: string): void;
 }
 
@@ -260,6 +262,7 @@ export class AgentFleet implements ProbeFleet {
         continue;
       }
       this.o.bus.publish('observation', obs[i]);
+      this.o.trace?.(source, batch.seq + i);
       n++;
     }
     this.seen.add(source, batch.seq, batch.seq + obs.length);
