@@ -54,6 +54,14 @@ export function register(program: Command): void {
       duration,
     )
     .option('--no-mail', 'do not probe mail (SMTP)')
+    .option(
+      '--baseline <method>',
+      'also run this baseline inference on the same failures (score: SCORE, NSDI 2005)',
+      (v: string) => {
+        if (v !== 'score') throw new InvalidArgumentError('the only baseline is score');
+        return v as 'score';
+      },
+    )
     .option('--quiet', 'no progress on stderr')
     .action(
       async (
@@ -65,6 +73,7 @@ export function register(program: Command): void {
           timeout?: number;
           mail: boolean;
           quiet?: boolean;
+          baseline?: 'score';
         },
       ) => {
         const scenario = loadScenario(resolveScenarioPath(file));
@@ -75,6 +84,7 @@ export function register(program: Command): void {
           timeoutMs: o.timeout,
           mail: o.mail,
           truthOut: o.truthOut,
+          baseline: o.baseline,
           log,
         });
         // The score is computed apart from the pipeline, from the scenario and the output only.
