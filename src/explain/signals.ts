@@ -86,7 +86,8 @@ export function kindOf(f: Reading): IncidentKind {
   const sig = f.signature;
   if (DNS_SIGS.has(sig)) return 'dns';
   if (f.role === 'mail') return 'mail';
-  if (sig === 'cdn_error' && f.meaning !== 'queue') return f.meaning === 'origin_unreachable' ? 'network' : 'http';
+  if (sig === 'cdn_error' && f.meaning !== 'queue')
+    return f.meaning === 'origin_unreachable' ? 'network' : 'http';
   if (isOverload(f)) return 'overload';
   if (TLS_SIGS.has(sig)) return 'tls';
   if (sig === 'http_5xx' || sig === 'http_4xx') return 'http';
