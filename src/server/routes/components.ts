@@ -14,7 +14,15 @@ const componentKind = {
   type: 'string',
   enum: ['provider', 'region', 'network', 'cdn', 'dns', 'mail', 'segment', 'platform', 'hidden'],
 } as const;
-const list = { type: 'object', properties: { components: { type: 'array', items: ref('ComponentView') } } };
+const list = {
+  type: 'object',
+  properties: { total: { type: 'integer' }, components: { type: 'array', items: ref('ComponentView') } },
+};
+/** A page of a list: at most `limit` from `offset` (the default keeps an answer small). */
+const paging = {
+  limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
+  offset: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0 },
+} as const;
 
 const blastRadius = {
   type: 'object',
@@ -34,40 +42,73 @@ const providerShare = {
 } as const;
 
 export const componentRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
-  app.get<{ Querystring: { kind?: string; state?: ComponentState } }>(
+  app.get<{
+    Querystring: {
+      kind?: string;
+      state?: ComponentState;
+      provider?: string;
+      affected?: boolean;
+      limit: number;
+      offset: number;
+    };
+  }>(
     '/api/components',
     {
       schema: {
-        summary: 'Components (providers, regions, networks, segments…) with state and exonerations',
+        summary:
+          'Components (providers, regions, networks, segments…) with state and exonerations, by dependent sites',
         tags: ['components'],
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { kind: componentKind, state: componentState },
+          properties: {
+            kind: componentKind,
+            state: componentState,
+            provider: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 200,
+              description: 'Parts of this provider id',
+            },
+            affected: { type: 'boolean', description: 'Only those not operational or with failing sites' },
+            ...paging,
+          },
         },
         response: { 200: list, ...publicErrors },
       },
     },
     async (req) => {
-      const { kind, state } = req.query;
-      return {
-        components: ctx.source
-          .components()
-          .filter((c) => (!kind || c.kind === kind) && (!state || c.state === state)),
-      };
+      const { kind, state, provider, affected, limit, offset } = req.query;
+      const all = ctx.source
+        .components()
+        .filter(
+          (c) =>
+            (!kind || c.kind === kind) &&
+            (!state || c.state === state) &&
+            (!provider || c.provider === provider) &&
+            (!affected || c.state !== 'operational' || c.failing > 0),
+        );
+      return { total: all.length, components: all.slice(offset, offset + limit) };
     },
   );
 
-  app.get(
+  app.get<{ Querystring: { limit: number; offset: number } }>(
     '/api/providers',
     {
       schema: {
-        summary: 'Providers with state and exonerations',
+        summary: 'Providers with state and exonerations, by dependent sites',
         tags: ['components'],
+        querystring: { type: 'object', additionalProperties: false, properties: paging },
         response: { 200: list, ...publicErrors },
       },
     },
-    async () => ({ components: ctx.source.components().filter((c) => c.kind === 'provider') }),
+    async (req) => {
+      const all = ctx.source.components().filter((c) => c.kind === 'provider');
+      return {
+        total: all.length,
+        components: all.slice(req.query.offset, req.query.offset + req.query.limit),
+      };
+    },
   );
 
   // Component ids contain `:` and `/` (`region:ovh/sbg`): the id is the rest of the path.
