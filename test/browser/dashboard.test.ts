@@ -194,6 +194,103 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     });
   });
 
+  describe('many one-site incidents (in-process server)', () => {
+    const LONE = 300;
+    let f: Fixture;
+    let url: string;
+
+    beforeAll(async () => {
+      f = await fixture();
+      // 300 sites failing alone, each its own open incident, beside the fixture's shared OVH incident.
+      for (let k = 1; k <= LONE; k++) {
+        const domain = `lone-${k}.test`;
+        f.snapshot.applyIncident({
+          ...OPEN,
+          id: `inc-lone-${k}`,
+          cause: { ...OPEN.cause, provider: null, asn: null, name: null, component: `site:${domain}` },
+          kind: 'http',
+          signature: 'http_5xx',
+          confidence: 0.6,
+          startedAt: T0 + k * 1000,
+          detectedAt: T0 + k * 1000 + 60_000,
+          affected: [domain],
+          exonerated: [],
+          evidence: [],
+          timeline: [{ time: T0 + k * 1000 + 60_000, failing: 1, restored: 0 }],
+        });
+      }
+      const app = await f.build({ rateLimit: false });
+      url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/`;
+    });
+    afterAll(async () => {
+      await f?.close();
+    });
+
+    it('keeps the front page short: one-site incidents in a collapsed, counted group, opened on demand', async () => {
+      const { page } = session;
+      const requests: string[] = [];
+      const onRequest = (r: { url(): string }) => requests.push(r.url());
+      page.on('request', onRequest);
+      try {
+        await page.goto(url);
+        await drawn(page, 'What is down now');
+        // The shared-cause incident is a card; the 300 others are not.
+        expect(await page.locator('.incident-card.open').count()).toBe(1);
+        expect(await text(page, '.incident-card.open')).toContain('OVHcloud');
+        const group = page.locator('details.lone-incidents');
+        expect(await group.getAttribute('open')).toBeNull();
+        expect(await text(page, 'details.lone-incidents summary')).toMatch(/^300 one-site incidents/);
+        const height = await page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document
+              .documentElement.scrollHeight,
+        );
+        expect(height).toBeLessThan(3000);
+        // At load, no list of one-site incidents was fetched: only their count (one row).
+        const loneReads = requests.filter((u) => /api\/incidents\?.*scope=site/.test(u));
+        expect(loneReads.length).toBeGreaterThan(0);
+        for (const u of loneReads) expect(new URL(u).searchParams.get('limit')).toBe('1');
+        await shot(page, 'lone-collapsed');
+
+        // Opening the group loads its first page; "Show more" the next.
+        await page.locator('details.lone-incidents summary').click();
+        const rows = page.locator('table.lone-incidents-table tbody tr');
+        await eventually(async () => ((await rows.count()) === 50 ? true : undefined), 10_000, '50 rows');
+        expect(await rows.first().textContent()).toMatch(/lone-300\.test/);
+        await page.getByRole('button', { name: /^Show 50 more \(50 of 300 shown\)/ }).click();
+        await eventually(async () => ((await rows.count()) === 100 ? true : undefined), 10_000, '100 rows');
+        // A live change re-draws the page: the group stays open with what was loaded.
+        f.bus.publish('transition', {
+          site: 'shop-3.test',
+          role: 'web',
+          from: 'up',
+          to: 'down',
+          at: T0 + 650_000,
+          since: T0 + 600_000,
+          signature: 'connect_timeout',
+          vantages: ['paris'],
+        });
+        await page.locator('.sites-failing').filter({ hasText: 'shop-3.test' }).waitFor({ timeout: 10_000 });
+        expect(await page.locator('details.lone-incidents').getAttribute('open')).not.toBeNull();
+        expect(await rows.count()).toBe(100);
+        await shot(page, 'lone-open');
+      } finally {
+        page.off('request', onRequest);
+      }
+    });
+
+    it('pages the incident list', async () => {
+      const { page } = session;
+      await page.goto(`${url}#/incidents`);
+      await drawn(page, 'Incidents');
+      expect(await page.locator('table.incidents-all tbody tr').count()).toBe(50);
+      expect(await text(page, 'table.incidents-all caption')).toMatch(/1 to 50 of 302/);
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.locator('table.incidents-all caption', { hasText: /51 to 100 of 302/ }).waitFor();
+      expect(await page.locator('table.incidents-all tbody tr').count()).toBe(50);
+    });
+  });
+
   describe('live, against `vigie demo` replaying an OVH backbone outage', () => {
     const scenario = join(ROOT, 'test', 'browser', 'fixtures', 'ovh-backbone-mini.yaml');
     const token = 'browser-test-token-0123456789';

@@ -128,10 +128,24 @@ export const api = {
   site: (domain: string) => get<SiteDetail>(`sites/${encodeURIComponent(domain)}`),
   observations: (domain: string) =>
     get<{ observations: ObservationRow[] }>(`sites/${encodeURIComponent(domain)}/observations?limit=600`),
-  incidents: (status: 'open' | 'resolved' | 'all' = 'all', limit = 100) =>
-    get<{ incidents: IncidentView[] }>(`incidents?status=${status}&limit=${limit}`),
+  /** A page of incidents; `scope`: shared-cause ones, one-site ones, or all. `total`: how many match. */
+  incidents: (
+    status: 'open' | 'resolved' | 'all' = 'all',
+    limit = 100,
+    o: { scope?: 'all' | 'shared' | 'site'; offset?: number } = {},
+  ) =>
+    get<{ total: number; incidents: IncidentView[] }>(
+      `incidents?status=${status}&limit=${limit}&scope=${o.scope ?? 'all'}&offset=${o.offset ?? 0}`,
+    ),
   incident: (id: string) => get<IncidentView>(`incidents/${encodeURIComponent(id)}`),
-  components: () => get<{ components: ComponentView[] }>('components'),
+  /** Components by dependent sites; `affected`: only those not operational or with failing sites. */
+  components: (
+    q: { kind?: string; provider?: string; affected?: boolean; limit?: number; offset?: number } = {},
+  ) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));
+    return get<{ total: number; components: ComponentView[] }>(`components${p.size ? `?${p}` : ''}`);
+  },
   // Component ids contain `:` and `/`, which the route takes as the rest of the path.
   component: (id: string) =>
     get<ComponentView>(`components/${id.split('/').map(encodeURIComponent).join('/')}`),

@@ -37,9 +37,9 @@ function route(): { view: View; nav: string } {
     case 'sites':
       return { view: sitesView(query), nav: 'sites' };
     case 'incidents':
-      return { view: incidentsView, nav: 'incidents' };
+      return { view: incidentsView(query), nav: 'incidents' };
     case 'providers':
-      return { view: providersView, nav: 'providers' };
+      return { view: providersView(query), nav: 'providers' };
     case 'concentration':
       return { view: concentrationView(query.get('what')), nav: 'concentration' };
     default:

@@ -103,10 +103,14 @@ export function count(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 }
 
+/** Statuspage's lifecycle and the phases the server derives from it (`IncidentView.phase`). */
 const STATUS: Record<string, string> = {
   investigating: 'Investigating',
   identified: 'Cause identified',
   monitoring: 'Recovering',
+  recovering: 'Recovering',
+  // Every site answers again; the incident stays open a grace period to confirm.
+  recovered: 'All sites back, confirming',
   resolved: 'Resolved',
 };
 

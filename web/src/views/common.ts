@@ -58,7 +58,12 @@ export function incidentCard(i: IncidentView, now: number): HTMLElement {
     h(
       'dl',
       { class: 'facts' },
-      h('div', {}, h('dt', {}, 'Status'), h('dd', {}, badge(statusWords(i.status), open ? 'bad' : 'ok'))),
+      h(
+        'div',
+        {},
+        h('dt', {}, 'Status'),
+        h('dd', {}, badge(statusWords(i.phase ?? i.status), open ? 'bad' : 'ok')),
+      ),
       h('div', {}, h('dt', {}, 'Sites affected'), h('dd', {}, i.affected.length.toLocaleString('en'))),
       h(
         'div',
@@ -102,4 +107,41 @@ export function blameIndex(incidents: readonly IncidentView[]): Map<string, Inci
 /** The component id a provider page is for: `ovh` → `provider:ovh`. */
 export function componentId(provider: string): string {
   return provider.includes(':') ? provider : `provider:${provider}`;
+}
+
+/**
+ * A long list shown a page at a time (client side, for a list fetched once): the first `size`
+ * items, then a button adding the next page. `build` makes the element showing a slice.
+ */
+export function paged<T>(
+  items: readonly T[],
+  size: number,
+  build: (shown: readonly T[]) => HTMLElement,
+  noun = 'more',
+): HTMLElement {
+  const box = h('div', { class: 'paged' });
+  let shown = Math.min(size, items.length);
+  const draw = (focus: boolean) => {
+    const rest = items.length - shown;
+    const more =
+      rest > 0
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'more',
+              onclick: () => {
+                shown = Math.min(items.length, shown + size);
+                draw(true);
+              },
+            },
+            `Show ${Math.min(size, rest).toLocaleString('en')} ${noun} (${shown.toLocaleString('en')} of ${items.length.toLocaleString('en')} shown)`,
+          )
+        : null;
+    box.replaceChildren(build(items.slice(0, shown)), ...(more ? [h('p', { class: 'pager' }, more)] : []));
+    // Keep the keyboard where it was: on the button, or at the end of the list once complete.
+    if (focus) (box.querySelector('button.more') as HTMLElement | null)?.focus();
+  };
+  draw(false);
+  return box;
 }

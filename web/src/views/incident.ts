@@ -17,7 +17,7 @@ import {
   statusWords,
   when,
 } from '../words.ts';
-import { componentId } from './common.ts';
+import { componentId, paged } from './common.ts';
 
 /** Crowd reports over the incident, when the pipeline attaches their curve to it. */
 interface WithReports {
@@ -47,7 +47,7 @@ export function incidentView(id: string): View {
         h(
           'p',
           { class: 'status-line' },
-          badge(statusWords(i.status), open ? 'bad' : 'ok'),
+          badge(statusWords(i.phase ?? i.status), open ? 'bad' : 'ok'),
           ' ',
           badge(`impact: ${i.impact}`, i.impact === 'none' || i.impact === 'minor' ? 'warn' : 'bad'),
         ),
@@ -150,15 +150,17 @@ export function incidentView(id: string): View {
         section(
           'Affected sites',
           2,
-          h(
-            'p',
-            {},
-            `${count(i.affected.length, 'site')}${i.affected.length > 500 ? ', the first 500 listed' : ''}.`,
-          ),
-          h(
-            'ul',
-            { class: 'site-list' },
-            i.affected.slice(0, 500).map((s) => h('li', {}, link('site', s))),
+          h('p', {}, `${count(i.affected.length, 'site')}.`),
+          paged(
+            i.affected,
+            100,
+            (shown) =>
+              h(
+                'ul',
+                { class: 'site-list' },
+                shown.map((s) => h('li', {}, link('site', s))),
+              ),
+            'more sites',
           ),
         ),
       );

@@ -6,6 +6,8 @@ import { count, percent, statusWords, when } from '../words.ts';
 import { blameIndex, componentBadge, since, siteProblem, stateBadge } from './common.ts';
 
 const PAGE = 200;
+/** Incidents and providers per page (an incident carries its timeline and evidence). */
+const LIST_PAGE = 50;
 
 export function sitesView(query: URLSearchParams): View {
   const q = query.get('q') ?? '';
@@ -93,54 +95,96 @@ export function sitesView(query: URLSearchParams): View {
   };
 }
 
-export const incidentsView: View = {
-  refreshOn: (b) => b.incidents.size > 0,
-  async render() {
-    const { incidents } = await api.incidents('all', 200);
-    const body = h(
-      'div',
-      { class: 'page incidents' },
-      h('h1', { tabindex: '-1' }, 'Incidents'),
-      table(
-        'Incidents, most recently started first',
-        ['Incident', 'Status', 'Started', 'Sites', 'Restored', 'Confidence'],
-        incidents.map((i) => [
-          link('incident', i.id, i.name),
-          statusWords(i.status),
-          when(i.startedAt),
-          i.affected.length.toLocaleString('en'),
-          i.resolvedAt === null ? percent(i.restored) : 'all',
-          percent(i.confidence),
-        ]),
-        { empty: 'No incident yet.' },
-      ),
-    );
-    return { title: 'Incidents', body };
-  },
-};
+/** Incidents a page at a time (`#/incidents?offset=N`), from the API's own pages. */
+export function incidentsView(query: URLSearchParams): View {
+  const offset = Math.max(0, Number(query.get('offset')) || 0);
+  const go = (off: number) => {
+    location.hash = `#/incidents${off ? `?offset=${off}` : ''}`;
+  };
+  return {
+    refreshOn: (b) => b.incidents.size > 0,
+    async render() {
+      const { incidents, total } = await api.incidents('all', LIST_PAGE, { offset });
+      const body = h(
+        'div',
+        { class: 'page incidents' },
+        h('h1', { tabindex: '-1' }, 'Incidents'),
+        table(
+          `Incidents, most recently started first${
+            total > LIST_PAGE
+              ? ` — ${offset + 1} to ${Math.min(offset + LIST_PAGE, total)} of ${total.toLocaleString('en')}`
+              : ''
+          }`,
+          ['Incident', 'Status', 'Started', 'Sites', 'Restored', 'Confidence'],
+          incidents.map((i) => [
+            link('incident', i.id, i.name),
+            statusWords(i.phase ?? i.status),
+            when(i.startedAt),
+            i.affected.length.toLocaleString('en'),
+            i.resolvedAt === null ? percent(i.restored) : 'all',
+            percent(i.confidence),
+          ]),
+          { empty: 'No incident yet.', className: 'incidents-all' },
+        ),
+        pager(offset, total, go),
+      );
+      return { title: 'Incidents', body };
+    },
+  };
+}
 
-export const providersView: View = {
-  refreshOn: (b) => b.sites.size > 0 || b.incidents.size > 0,
-  async render() {
-    const { components } = await api.components();
-    const providers = components.filter((c) => c.kind === 'provider');
-    const body = h(
-      'div',
-      { class: 'page providers' },
-      h('h1', { tabindex: '-1' }, 'Providers'),
-      table(
-        'Providers by the number of monitored sites depending on them',
-        ['Provider', 'State', 'Sites', 'Failing now', 'Cleared in'],
-        providers.map((c) => [
-          link('provider', c.id, c.org && c.org !== c.label ? `${c.label} (${c.org})` : c.label),
-          componentBadge(c),
-          c.sites.toLocaleString('en'),
-          c.failing.toLocaleString('en'),
-          c.exonerations.length ? count(c.exonerations.length, 'open incident') : '—',
-        ]),
-        { empty: 'No provider known yet: sites have not been mapped.', className: 'providers' },
-      ),
-    );
-    return { title: 'Providers', body };
-  },
-};
+/** Previous / Next buttons over an API's pages of {@link LIST_PAGE}. */
+function pager(offset: number, total: number, go: (offset: number) => void): HTMLElement {
+  return h(
+    'p',
+    { class: 'pager' },
+    offset > 0
+      ? h('button', { type: 'button', onclick: () => go(Math.max(0, offset - LIST_PAGE)) }, 'Previous')
+      : null,
+    ' ',
+    offset + LIST_PAGE < total
+      ? h('button', { type: 'button', onclick: () => go(offset + LIST_PAGE) }, 'Next')
+      : null,
+  );
+}
+
+/** Providers a page at a time (`#/providers?offset=N`). */
+export function providersView(query: URLSearchParams): View {
+  const offset = Math.max(0, Number(query.get('offset')) || 0);
+  const go = (off: number) => {
+    location.hash = `#/providers${off ? `?offset=${off}` : ''}`;
+  };
+  return {
+    refreshOn: (b) => b.sites.size > 0 || b.incidents.size > 0,
+    async render() {
+      const { components: providers, total } = await api.components({
+        kind: 'provider',
+        limit: LIST_PAGE,
+        offset,
+      });
+      const body = h(
+        'div',
+        { class: 'page providers' },
+        h('h1', { tabindex: '-1' }, 'Providers'),
+        table(
+          `Providers by the number of monitored sites depending on them${
+            total > LIST_PAGE
+              ? ` — ${offset + 1} to ${Math.min(offset + LIST_PAGE, total)} of ${total.toLocaleString('en')}`
+              : ''
+          }`,
+          ['Provider', 'State', 'Sites', 'Failing now', 'Cleared in'],
+          providers.map((c) => [
+            link('provider', c.id, c.org && c.org !== c.label ? `${c.label} (${c.org})` : c.label),
+            componentBadge(c),
+            c.sites.toLocaleString('en'),
+            c.failing.toLocaleString('en'),
+            c.exonerations.length ? count(c.exonerations.length, 'open incident') : '—',
+          ]),
+          { empty: 'No provider known yet: sites have not been mapped.', className: 'providers' },
+        ),
+        pager(offset, total, go),
+      );
+      return { title: 'Providers', body };
+    },
+  };
+}

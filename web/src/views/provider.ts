@@ -7,7 +7,10 @@ import { chartHost, drawChart } from '../charts.ts';
 import { h, link, section, table } from '../dom.ts';
 import type { View } from '../view.ts';
 import { clock, count, percent, when } from '../words.ts';
-import { componentBadge, stateBadge } from './common.ts';
+import { componentBadge, paged, stateBadge } from './common.ts';
+
+/** Monitored sites listed per page. */
+const SITES_PAGE = 100;
 
 const ROLE_WORDS: Record<string, string> = {
   hosting: 'Hosting (the site’s servers are on its network)',
@@ -29,7 +32,10 @@ export function providerView(rawId: string): View {
           if (e instanceof ApiFailure && e.status === 404) return null;
           throw e;
         }),
-        api.components(),
+        // A provider's page reads only its own parts (regions, networks, segments).
+        id.startsWith('provider:')
+          ? api.components({ provider: id.slice('provider:'.length), limit: 500 })
+          : api.components({ limit: 1000 }),
         api.incidents('all', 500),
         api.sites({ state: 'down', limit: 1000 }),
         api.sites({ state: 'degraded', limit: 1000 }),
@@ -146,21 +152,27 @@ export function providerView(rawId: string): View {
                   'p',
                   {},
                   `${count(radius?.count ?? sites.length, 'site')}, failing ones first` +
-                    `${sites.length > 300 ? ' (the first 300 listed)' : ''}.`,
+                    `${(radius?.count ?? 0) > sites.length ? ` (the first ${sites.length.toLocaleString('en')} listed)` : ''}.`,
                 ),
-                h(
-                  'ul',
-                  { class: 'site-list' },
-                  [...failingHere, ...sites.filter((s) => !failing.has(s))].slice(0, 300).map((s) => {
-                    const f = failing.get(s);
-                    return h(
-                      'li',
-                      { class: f ? 'failing' : undefined },
-                      link('site', s),
-                      f ? ' ' : null,
-                      f ? stateBadge(f.state) : null,
-                    );
-                  }),
+                paged(
+                  [...failingHere, ...sites.filter((s) => !failing.has(s))],
+                  SITES_PAGE,
+                  (shown) =>
+                    h(
+                      'ul',
+                      { class: 'site-list' },
+                      shown.map((s) => {
+                        const f = failing.get(s);
+                        return h(
+                          'li',
+                          { class: f ? 'failing' : undefined },
+                          link('site', s),
+                          f ? ' ' : null,
+                          f ? stateBadge(f.state) : null,
+                        );
+                      }),
+                    ),
+                  'more sites',
                 ),
               )
             : h('p', { class: 'empty' }, 'No monitored site depends on it.'),
