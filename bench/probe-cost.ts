@@ -171,7 +171,7 @@ async function main(): Promise<void> {
       resolver: world.resolver,
       ports: { http: world.ports.http, https: world.ports.https, smtp: world.ports.smtp },
       ca: readFileSync(world.caFile, 'utf8'),
-      clock: new ScaledClock(world.clock.origin, world.clock.speed, world.clock.anchor),
+      clock: ScaledClock.of(world.clock),
       catalog: loadCatalog(),
     });
     const ctx = owned.ctx;

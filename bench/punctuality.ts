@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     `world: ${SITES} sites (${dedicated} with dedicated origins), ready in ${((performance.now() - t0) / 1000).toFixed(1)} s, pid ${pid}, ${fdsOf(pid)} fds`,
   );
 
-  const clock = new ScaledClock(info.clock.origin, info.clock.speed, info.clock.anchor);
+  const clock = ScaledClock.of(info.clock);
   const vantage = info.vantages[0];
   const owned = createProbeContext({
     vantage: vantage.id,

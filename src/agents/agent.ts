@@ -57,6 +57,9 @@ class ShiftedClock implements Clock {
   toReal(ms: number): number {
     return this.base.toReal(ms);
   }
+  get speed(): number {
+    return this.base.speed;
+  }
 }
 
 export class Agent {

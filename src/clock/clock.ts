@@ -9,9 +9,12 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Convert a duration on this clock to real milliseconds (for socket timeouts). */
   toReal(ms: number): number;
+  /** Clock milliseconds per real millisecond: 1 live, a world's speed in a simulation. */
+  readonly speed: number;
 }
 
 export class SystemClock implements Clock {
+  readonly speed = 1;
   now(): number {
     return Date.now();
   }
@@ -35,6 +38,11 @@ export class ScaledClock implements Clock {
   ) {
     if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
   }
+
+  /** The clock a world describes (`world.json`'s `clock`): every process reading it agrees on the time. */
+  static of(c: { origin: number; speed: number; anchor: number }): ScaledClock {
+    return new ScaledClock(c.origin, c.speed, c.anchor);
+  }
   now(): number {
     return this.origin + (Date.now() - this.anchor) * this.speed;
   }
@@ -48,6 +56,7 @@ export class ScaledClock implements Clock {
 
 /** A clock moved by hand, for unit tests of pure logic. */
 export class ManualClock implements Clock {
+  readonly speed = 1;
   private waiters: { at: number; resolve: () => void }[] = [];
   constructor(private t: number) {}
   now(): number {

@@ -122,7 +122,7 @@ export class Pipeline {
   constructor(private readonly o: PipelineOptions) {
     const { clock, env } = o;
     this.log = o.log ?? (() => {});
-    const speed = clock.toReal(1000) > 0 ? 1000 / clock.toReal(1000) : 1;
+    const speed = clock.speed;
     this.timeoutMs = o.timeoutMs ?? probeTimeout(o.intervalMs, speed);
     this.dns = new DnsClient({ server: env.resolver, timeoutMs: 1000, retries: 2 });
     const resolverFor = (v: Vantage): DnsQuerier => {

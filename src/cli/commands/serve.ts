@@ -50,9 +50,7 @@ export function register(program: Command): void {
       if (!o.config) throw new UsageError('give --config FILE (or --hash-token)');
       const config = loadServeConfig(o.config);
       const world = config.world ? readWorld(config.world) : null;
-      const clock: Clock = world
-        ? new ScaledClock(world.clock.origin, world.clock.speed, world.clock.anchor)
-        : new SystemClock();
+      const clock: Clock = world ? ScaledClock.of(world.clock) : new SystemClock();
       const policy = new TargetPolicy({ allowPrivate: config.allowPrivate });
       const store = await openStore(config.store, { clock });
       if (config.sites.length) await store.upsertSites(config.sites);

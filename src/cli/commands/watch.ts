@@ -54,9 +54,7 @@ export function register(program: Command): void {
     )
     .action(async (domains: string[], o: WatchOptions) => {
       const world = o.world ? readWorld(o.world) : null;
-      const clock: Clock = world
-        ? new ScaledClock(world.clock.origin, world.clock.speed, world.clock.anchor)
-        : new SystemClock();
+      const clock: Clock = world ? ScaledClock.of(world.clock) : new SystemClock();
       const resolver = o.resolver ? parseServer(o.resolver) : (world?.resolver ?? systemResolver());
       if (!resolver) throw new UsageError('no resolver: give --resolver ADDR[:PORT]');
       const intervalMs = o.interval ?? world?.probeIntervalMs ?? 60_000;

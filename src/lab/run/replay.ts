@@ -83,7 +83,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   let feed: ReportFeed | null = null;
   try {
     const info = world.info;
-    const clock = new ScaledClock(info.clock.origin, info.clock.speed, info.clock.anchor);
+    const clock = ScaledClock.of(info.clock);
     // A fresh store per replay, on SQLite: what one replay saw never mixes with the next.
     const db = join(o.stateDir, `${name}.db`);
     for (const f of [db, `${db}-wal`, `${db}-shm`]) if (existsSync(f)) rmSync(f);

@@ -69,7 +69,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
       `world ${info.scenario} up (pid ${world.pid}) at ×${info.clock.speed}; ${domains.length} domains, ` +
         `${declared.size} with declarations`,
     );
-    const clock = new ScaledClock(info.clock.origin, info.clock.speed, info.clock.anchor);
+    const clock = ScaledClock.of(info.clock);
     const bus = new InProcessBus((err, topic) => log(`${topic} handler: ${err}`));
     const pipeline = new Pipeline({
       clock,
