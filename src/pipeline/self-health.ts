@@ -13,7 +13,8 @@
  * - scheduler lateness ≥ the re-probe delay (a sixth of the interval): probes no longer start when
  *   detection expects them, so "failed twice in a row" no longer means what it says.
  *
- * While either holds, verdicts are withheld (no new incident opens) and a `health` message says so.
+ * When either holds for two readings in a row (one long stall alone is the lag guard's business:
+ * it discards the probes that stall overlapped), verdicts are withheld (no new incident opens) and a `health` message says so.
  * When both are back under their limits for {@link SelfHealthOptions.recoverWindows} windows, the
  * pipeline still waits one probe interval — every site re-observed once on a healthy machine —
  * before verdicts count again: what was measured during the trouble is not trusted.
@@ -51,6 +52,8 @@ export class SelfHealth {
   private withheldMs = 0;
   private periods = 0;
   private last: SelfHealthState | null = null;
+  /** Whether the previous reading was over a limit. */
+  private lastBad = false;
   /** Reliability as of the last reading (what was last announced). */
   private known = true;
   /** Observations seen (kept for the figures on `/metrics`). */
@@ -107,7 +110,11 @@ export class SelfHealth {
     const late = this.o.lateness();
     const loopLimit = this.o.deadlineRealMs / 4;
     const lateLimit = this.o.intervalRealMs / 6;
-    const bad = loop >= loopLimit || late >= lateLimit;
+    // One long stall is the lag guard's business (it discards the probes the stall overlapped); the
+    // self-check is about sustained trouble: two bad readings in a row.
+    const reading = loop >= loopLimit || late >= lateLimit;
+    const bad = reading && this.lastBad;
+    this.lastBad = reading;
     const wasReliable = this.known;
     if (bad) {
       this.good = 0;
