@@ -66,7 +66,8 @@ describe('vigie serve on a world', () => {
     timeout: 180_000,
   }, async () => {
     const scenario = loadScenario(SCENARIO);
-    world = await startWorldChild({ scenarioFile: SCENARIO, stateDir: join(dir, 'world') });
+    // ×50: a 400 ms real probe deadline, robust to a machine busy with other tests.
+    world = await startWorldChild({ scenarioFile: SCENARIO, stateDir: join(dir, 'world'), speed: 50 });
     const domains = scenario.sites.map((s) => s.domain);
     const late = 'news-10.test'; // added through the API while serving
     writeFileSync(join(dir, 'sites.txt'), `${domains.filter((d) => d !== late).join('\n')}\n`);
