@@ -111,7 +111,8 @@ export class Pipeline {
   private graph: DependencyGraph = { components: [], dependencies: [] };
   private published = new Map<string, string>();
   private timers: NodeJS.Timeout[] = [];
-  private mapping: Promise<void> = Promise.resolve();
+  /** Batches being mapped. */
+  private mapping = new Set<Promise<void>>();
   private offs: (() => void)[] = [];
   private started = false;
   private statsMap = { mapMs: 0 };
@@ -236,19 +237,22 @@ export class Pipeline {
   }
 
   /**
-   * Map these sites (again), then watch them. Batches are mapped one after another; the promise
-   * resolves once this batch is mapped and probed. `onMapped` sees the batch's maps and the new graph.
+   * Map these sites (again), then watch them. Batches map concurrently — a site added through the
+   * API does not wait behind a restart's full map; the promise resolves once this batch is mapped,
+   * in the risk model and probed. `onMapped` sees the batch's maps and the new graph.
    */
   add(
     sites: readonly (string | WatchedSite)[],
     onMapped?: (maps: DomainMap[], graph: DependencyGraph) => void | Promise<void>,
   ): Promise<MapReport | null> {
     const list = sites.map((s) => (typeof s === 'string' ? { domain: s } : s));
-    const run = this.mapping.then(() => this.mapBatch(list, onMapped));
-    this.mapping = run.then(
+    const run = this.mapBatch(list, onMapped);
+    const settled = run.then(
       () => {},
       () => {},
     );
+    this.mapping.add(settled);
+    void settled.then(() => this.mapping.delete(settled));
     return run;
   }
 
@@ -344,7 +348,7 @@ export class Pipeline {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.mapping;
+    await Promise.all(this.mapping);
     this.guard.stop();
     this.health.stop();
     await this.fleet.stop();
