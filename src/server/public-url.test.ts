@@ -4,9 +4,9 @@
  * the incident through a real `/incidents/ID` route.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Fixture, fixture, OPEN } from '../../test/support/server.ts';
 import { parseServeConfig } from './config.ts';
 import { listenUrl, normalizePublicUrl } from './public-url.ts';
-import { type Fixture, fixture, OPEN } from '../../test/support/server.ts';
 
 describe('public URL', () => {
   let f: Fixture | null = null;
