@@ -25,7 +25,10 @@ function inc(patch: Partial<Incident> = {}): Incident {
 }
 
 const grown = (n: number, time: number) =>
-  inc({ affected: Array.from({ length: n }, (_, k) => `s${k}.test`), timeline: [{ time, failing: n, restored: 0 }] });
+  inc({
+    affected: Array.from({ length: n }, (_, k) => `s${k}.test`),
+    timeline: [{ time, failing: n, restored: 0 }],
+  });
 
 describe('alert events of an incident change', () => {
   it.each([
@@ -48,7 +51,12 @@ describe('alert events of an incident change', () => {
       ['inc-4:restored:90'],
     ],
     ['resolution', inc(), inc({ resolvedAt: T + 60 * MIN }), [`inc-4:resolved:${T + 60 * MIN}`]],
-    ['first seen already resolved', null, inc({ resolvedAt: T + 9 * MIN }), ['inc-4:opened', `inc-4:resolved:${T + 9 * MIN}`]],
+    [
+      'first seen already resolved',
+      null,
+      inc({ resolvedAt: T + 9 * MIN }),
+      ['inc-4:opened', `inc-4:resolved:${T + 9 * MIN}`],
+    ],
     ['a flap reopens it', inc({ resolvedAt: T + 9 * MIN }), inc(), [`inc-4:reopened:${T + 9 * MIN}`]],
   ])('%s', (_name, prev, next, ids) => {
     expect(alertEvents(prev, next).map((e) => e.id)).toEqual(ids);
@@ -57,13 +65,22 @@ describe('alert events of an incident change', () => {
   it('carries the kind, the value and the incident after the change', () => {
     const next = inc({ timeline: [{ time: T + 30 * MIN, failing: 10, restored: 0.75 }] });
     expect(alertEvents(inc(), next)).toEqual([
-      { id: 'inc-4:restored:50', incidentId: 'inc-4', kind: 'restoration', at: T + 30 * MIN, value: 0.5, incident: next },
+      {
+        id: 'inc-4:restored:50',
+        incidentId: 'inc-4',
+        kind: 'restoration',
+        at: T + 30 * MIN,
+        value: 0.5,
+        incident: next,
+      },
     ]);
     expect(alertEvents(null, inc())[0]).toMatchObject({ kind: 'opened', at: T + 2 * MIN });
   });
 
   it('announces the milestones given', () => {
     const next = inc({ timeline: [{ time: T, failing: 10, restored: 0.3 }] });
-    expect(alertEvents(inc(), next, { milestones: [0.25, 0.5] }).map((e) => e.id)).toEqual(['inc-4:restored:25']);
+    expect(alertEvents(inc(), next, { milestones: [0.25, 0.5] }).map((e) => e.id)).toEqual([
+      'inc-4:restored:25',
+    ]);
   });
 });
