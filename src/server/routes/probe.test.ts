@@ -16,6 +16,7 @@ import { parseScenario } from '../../lab/scenario/load.ts';
 import { startWorld, type World } from '../../lab/sim/world.ts';
 import { TargetPolicy } from '../../net/address-policy.ts';
 import { createProbeContext, type OwnedProbeContext } from '../../probe/index.ts';
+import { ProbeContextSlot } from './probe.ts';
 
 const SCENARIO = `
 name: blackbox-test
@@ -173,11 +174,23 @@ describe('/probe (blackbox_exporter)', () => {
     expect(r.json().code).toBe('VIGIE_RATE_LIMITED');
   });
 
-  it('answers 503 where no prober runs', async () => {
+  it('answers 503 where no prober runs, and follows a prober that comes and goes', async () => {
     const bare = await f.build({ rateLimit: false });
     const r = await get(bare, 'target=ok.test&module=http_2xx');
     expect(r.statusCode).toBe(503);
     expect(r.json().code).toBe('VIGIE_NOT_READY');
+    // As in `vigie demo`: one pipeline per replay.
+    const slot = new ProbeContextSlot();
+    const demo = await f.build({
+      rateLimit: false,
+      policy: new TargetPolicy({ allowPrivate: true }),
+      probe: { context: slot.get },
+    });
+    expect((await get(demo, 'target=ok.test&module=dns')).statusCode).toBe(503);
+    const off = slot.set(owned.ctx);
+    expect(value((await get(demo, 'target=ok.test&module=dns')).body, 'probe_success')).toBe(1);
+    off();
+    expect((await get(demo, 'target=ok.test&module=dns')).statusCode).toBe(503);
   });
 
   it.skipIf(!promtool)('passes promtool check metrics', async () => {

@@ -25,6 +25,24 @@ export interface ProbeEndpointOptions {
   concurrency?: number;
 }
 
+/**
+ * The probe context `/probe` uses, for a server whose prober changes while it serves (`vigie demo`:
+ * one pipeline per replay): `set` it when a pipeline starts, call what `set` returned when it stops.
+ */
+export class ProbeContextSlot {
+  private current: ProbeContext | null = null;
+
+  /** Pass as {@link ProbeEndpointOptions.context}. */
+  readonly get = (): ProbeContext | null => this.current;
+
+  set(ctx: ProbeContext): () => void {
+    this.current = ctx;
+    return () => {
+      if (this.current === ctx) this.current = null;
+    };
+  }
+}
+
 /** Deadline of a probe when Prometheus does not say (blackbox's default scrape timeout is 10 s). */
 const DEFAULT_TIMEOUT_S = 10;
 const MAX_TIMEOUT_S = 30;
