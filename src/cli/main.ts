@@ -1,6 +1,7 @@
 /**
  * The `vigie` command line. Each command lives in its own file and registers itself here.
- * Exit codes: 0 success, 2 invalid input or arguments, 1 anything else.
+ * Exit codes: 0 success, 2 invalid input or arguments, 1 anything else. Errors are one line each
+ * (`file:line: field: message` for input), never a stack trace unless VIGIE_DEBUG is set.
  */
 import { Command, CommanderError } from 'commander';
 import { InputError, UsageError, VigieError } from '../errors.ts';
@@ -40,7 +41,12 @@ function reportError(err: unknown): number {
     process.stderr.write(`vigie: ${err.message}\n`);
     return 1;
   }
+  // Anything else is a bug or an unforeseen condition: one line, the stack trace only on request.
   const e = err as Error;
-  process.stderr.write(`vigie: ${e?.stack ?? String(err)}\n`);
+  if (process.env.VIGIE_DEBUG) process.stderr.write(`vigie: ${e?.stack ?? String(err)}\n`);
+  else {
+    const what = `${e?.name ?? 'Error'}: ${String(e?.message ?? err).split('\n')[0]}`;
+    process.stderr.write(`vigie: ${what} (VIGIE_DEBUG=1 shows the stack trace)\n`);
+  }
   return 1;
 }

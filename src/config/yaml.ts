@@ -2,7 +2,17 @@
  * YAML (and therefore JSON) parsing that keeps node positions, so that every later problem — from
  * the schema or from the semantic checks — can be located as `file:line: field`.
  */
-import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
 import type { InputProblem } from '../errors.ts';
 
 /** One step of a path into the document: a map key or an array index. */
@@ -29,6 +39,13 @@ export function formatPath(path: readonly PathSeg[]): string {
   }
   return out === '' ? 'scenario' : out;
 }
+
+/**
+ * How far aliases may multiply a document (the yaml package's `maxAliasCount`: each alias counts
+ * once per alias nested in what it names). Plenty for `<<: *defaults` on thousands of entries; an
+ * alias bomb (aliases of aliases of lists of aliases…) is refused long before it costs memory.
+ */
+export const MAX_ALIAS_COUNT = 10_000;
 
 /** Parse `text` (from `file`, for messages) keeping positions. Never throws on bad YAML. */
 export function parseYaml(text: string, file: string): ParsedYaml {
@@ -85,8 +102,49 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     return range ? lineAt(range[0]) : 1;
   }
 
-  const data = problems.length === 0 ? doc.toJS({ maxAliasCount: 10_000 }) : undefined;
-  return { data, lineOf, problems };
+  let data: unknown;
+  if (problems.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      // The yaml package throws (a ReferenceError) on an alias bomb: a located problem, not a crash.
+      const bomb = /alias/i.test((e as Error).message);
+      problems.push({
+        file,
+        line: bomb ? nestedAliasLine() : 1,
+        field: 'yaml',
+        message: bomb
+          ? `aliases expand too much (more than ${MAX_ALIAS_COUNT.toLocaleString('en')} resolutions); ` +
+            'an alias bomb? Write the values out, or alias fewer nested aliases'
+          : (e as Error).message.split('\n')[0],
+      });
+    }
+  }
+  return { data: problems.length === 0 ? data : undefined, lineOf, problems };
+
+  /** Line of the first alias naming something that itself holds aliases (else the first alias). */
+  function nestedAliasLine(): number {
+    let first: number | null = null;
+    let nested: number | null = null;
+    visit(doc, {
+      Alias(_key, node) {
+        const line = lineAt(node.range?.[0]);
+        first ??= line;
+        let inner = false;
+        visit(node.resolve(doc) ?? null, {
+          Alias() {
+            inner = true;
+            return visit.BREAK;
+          },
+        });
+        if (inner) {
+          nested = line;
+          return visit.BREAK;
+        }
+      },
+    });
+    return nested ?? first ?? 1;
+  }
 }
 
 /** Collects located problems against one parsed document. */

@@ -1,4 +1,23 @@
 /** JSON Schema (draft 2020-12) of `vigie.yaml`, the server's configuration. */
+
+/**
+ * Longest value of each duration field, ms (also checked for the string forms, in config.ts). Timers
+ * cannot wait longer than 24.8 days, and nobody probes once a month.
+ */
+export const DURATION_BOUNDS = {
+  interval: { maxMs: 86_400_000, text: '24h' },
+  timeout: { maxMs: 600_000, text: '10m' },
+  remap_every: { maxMs: 20 * 86_400_000, text: '480h (20 days)' },
+  'rate_limit.window': { maxMs: 86_400_000, text: '24h' },
+} as const;
+
+/** A duration field: `60s`, `5m`, `1h`, `250ms`, or a number of seconds; at most `max`. */
+const duration = (field: keyof typeof DURATION_BOUNDS, description: string) => ({
+  type: ['string', 'number'],
+  minimum: 0,
+  maximum: DURATION_BOUNDS[field].maxMs / 1000,
+  description: `${description}; at most ${DURATION_BOUNDS[field].text}`,
+});
 const site = {
   anyOf: [
     { type: ['string', 'number'], minLength: 1 },
@@ -35,15 +54,14 @@ export const CONFIG_SCHEMA = {
     token_hash: { type: 'string', minLength: 1, description: 'Output of vigie serve --hash-token' },
     allow_private: { type: 'boolean', description: 'Probe private, loopback and link-local targets' },
     world: { type: 'string', minLength: 1, description: 'Simulation: a world directory (world.json)' },
-    interval: { type: ['string', 'number'], description: 'Probe interval per site (e.g. 60s)' },
-    timeout: { type: ['string', 'number'], description: 'Deadline of one probe (e.g. 10s)' },
+    interval: duration('interval', 'Probe interval per site (e.g. 60s)'),
+    timeout: duration('timeout', 'Deadline of one probe (e.g. 10s)'),
     https: { type: 'boolean', description: 'Probe the web over HTTPS' },
     mail: { type: 'boolean', description: 'Probe mail (SMTP) where the map finds an MX (default true)' },
-    remap_every: {
-      type: ['string', 'number'],
-      description:
-        'Map every site again this often, to notice moves to another CDN or host (default 6h; 0: never)',
-    },
+    remap_every: duration(
+      'remap_every',
+      'Map every site again this often, to notice moves to another CDN or host (default 6h; 0: never)',
+    ),
     asn_db: {
       type: 'string',
       minLength: 1,
@@ -67,7 +85,10 @@ export const CONFIG_SCHEMA = {
         {
           type: 'object',
           additionalProperties: false,
-          properties: { max: { type: 'integer', minimum: 1 }, window: { type: 'string' } },
+          properties: {
+            max: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Requests per window' },
+            window: duration('rate_limit.window', 'The window (default 1m)'),
+          },
         },
       ],
     },

@@ -16,7 +16,7 @@ import type { Site } from '../model/site.ts';
 import { checkHost, TargetPolicy } from '../net/address-policy.ts';
 import { DEFAULT_STORE_URL, parseStoreUrl } from '../store/index.ts';
 import { isTokenHash } from './auth.ts';
-import { CONFIG_SCHEMA } from './config-schema.ts';
+import { CONFIG_SCHEMA, DURATION_BOUNDS } from './config-schema.ts';
 import { normalizePublicUrl } from './public-url.ts';
 
 export interface ServeConfig {
@@ -91,8 +91,8 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
   if (!validate(raw)) {
     const seen = new Set<string>();
     for (const e of validate.errors ?? []) {
-      // One message per field: the branches of an anyOf all fail together.
-      if (e.keyword === 'anyOf' || seen.has(e.instancePath)) continue;
+      // One message per field: the branches of an anyOf all fail together (`rate_limit: false` too).
+      if (e.keyword === 'anyOf' || e.keyword === 'const' || seen.has(e.instancePath)) continue;
       seen.add(e.instancePath);
       const path =
         e.instancePath === ''
@@ -107,6 +107,13 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
           [...path, name],
           `unknown field; known fields: ${Object.keys(CONFIG_SCHEMA.properties).join(', ')}`,
           true,
+        );
+      } else if (e.keyword === 'maximum') {
+        const field = path.join('.') as keyof typeof DURATION_BOUNDS;
+        const limit = Number((e.params as { limit: number }).limit).toLocaleString('en');
+        at(
+          path,
+          `must be at most ${limit}${field in DURATION_BOUNDS ? ` seconds (${DURATION_BOUNDS[field].text})` : ''}`,
         );
       } else at(path, e.message ?? 'invalid');
     }
@@ -161,11 +168,13 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
     }
   }
 
-  const duration = (field: string, fallback: number | null): number | null => {
+  const duration = (field: keyof typeof DURATION_BOUNDS, fallback: number | null): number | null => {
     if (raw[field] === undefined) return fallback;
     const ms = parseDuration(String(raw[field]));
-    if (ms === null) at([field], 'expected a duration such as 250ms, 10s, 5m or 1h');
-    return ms;
+    const { maxMs, text } = DURATION_BOUNDS[field];
+    if (ms === null || ms > maxMs)
+      at([field], `expected a duration such as 250ms, 10s, 5m or 1h, at most ${text}`);
+    return ms !== null && ms <= maxMs ? ms : null;
   };
   const intervalMs = duration('interval', null);
   const remapEveryMs =
@@ -178,8 +187,9 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
   const rl = raw.rate_limit as { max?: number; window?: string } | false | undefined;
   if (rl === false) rateLimit = false;
   else if (rl) {
-    const windowMs = rl.window ? parseDuration(rl.window) : 60_000;
-    if (windowMs === null) at(['rate_limit', 'window'], 'expected a duration such as 1m');
+    const parsed = rl.window !== undefined ? parseDuration(String(rl.window)) : 60_000;
+    const windowMs = parsed !== null && parsed <= DURATION_BOUNDS['rate_limit.window'].maxMs ? parsed : null;
+    if (windowMs === null) at(['rate_limit', 'window'], 'expected a duration such as 1m, at most 24h');
     rateLimit = { max: rl.max ?? 600, windowMs: windowMs ?? 60_000 };
   }
 

@@ -8,7 +8,7 @@ import type { World } from './build-world.ts';
 import { unknownProvider } from './build-world.ts';
 import type { RawEffect, RawFault, RawSelector, RawTruth, RawVantage } from './raw.ts';
 import { matchSites } from './select.ts';
-import { formatLocal, parseDuration, resolveTime } from './time.ts';
+import { formatLocal, MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration, resolveTime } from './time.ts';
 import type { Effect, FaultSpec, Selector, TruthSpec, VantageFaultSpec, VantageSpec } from './types.ts';
 import { suggest } from './validate.ts';
 
@@ -110,12 +110,20 @@ export function buildFaults(
 
     const window = resolveWindow(f.at, f.until, base, clock, pl);
     const target = checkSelector(f.target, [...base, 'target'], world, pl);
-    const recoveryMs = f.recovery ? parseDuration(f.recovery.over) : 0;
+    let recoveryMs = f.recovery ? parseDuration(f.recovery.over) : 0;
     if (recoveryMs === null) pl.add([...base, 'recovery', 'over'], `not a duration`);
+    else if (recoveryMs > MAX_DURATION_MS) {
+      pl.add([...base, 'recovery', 'over'], `must be at most ${MAX_DURATION_TEXT}`);
+      recoveryMs = null;
+    }
     let flap: FaultSpec['flap'];
     if (f.flap) {
       const periodMs = parseDuration(f.flap.period);
-      if (!periodMs) pl.add([...base, 'flap', 'period'], `must be a positive duration like 5m`);
+      if (!periodMs || periodMs > MAX_DURATION_MS)
+        pl.add(
+          [...base, 'flap', 'period'],
+          `must be a positive duration like 5m, at most ${MAX_DURATION_TEXT}`,
+        );
       else flap = { periodMs, duty: f.flap.duty ?? 0.5 };
     }
     if (!window || !target || recoveryMs === null) return;

@@ -65,12 +65,12 @@ describe('parseScenario rejects malformed scenarios with file:line: field:', () 
     {
       name: 'share out of range',
       text: edit(small, '    effect: {kind: blackhole}\n', '    effect: {kind: blackhole}\n    share: 1.5\n'),
-      expect: ['bad.yaml:30: faults[0].share: must be <= 1'],
+      expect: ['bad.yaml:30: faults[0].share: must be at most 1 (got 1.5)'],
     },
     {
       name: 'asn out of range',
       text: edit(small, 'asn: 13335', 'asn: 4294967296'),
-      expect: ['bad.yaml:14: providers[1].asn: must be <= 4294967295'],
+      expect: ['bad.yaml:14: providers[1].asn: must be at most 4,294,967,295 (got 4294967296)'],
     },
     {
       name: 'missing provider reference',

@@ -26,7 +26,14 @@ import { InputError, type InputProblem } from '../../errors.ts';
 import { buildFaults, buildTruth, buildVantages, type Clock } from './build-events.ts';
 import { buildProviders, buildSites } from './build-world.ts';
 import type { RawScenario } from './raw.ts';
-import { canonicalZone, parseDateTime, parseDuration } from './time.ts';
+import {
+  canonicalZone,
+  formatDuration,
+  MAX_DURATION_MS,
+  MAX_DURATION_TEXT,
+  parseDateTime,
+  parseDuration,
+} from './time.ts';
 import type { Scenario } from './types.ts';
 import { validateSchema } from './validate.ts';
 
@@ -38,6 +45,14 @@ export const SCENARIO_DEFAULTS = {
   baselinePerHour: 0.05,
   surge: 30,
 } as const;
+
+/**
+ * Most sites a scenario may hold, templates expanded: the inference bench runs a million; more would
+ * only exhaust memory before anything could be said about it.
+ */
+export const MAX_SITES = 1_000_000;
+/** Shortest probe interval (simulated): finer would only measure the machine. */
+export const MIN_PROBE_INTERVAL_MS = 1000;
 
 /** Read and load the scenario at `path`. Throws {@link InputError} on any problem. */
 export function loadScenario(path: string): Scenario {
@@ -71,12 +86,26 @@ export function parseScenario(text: string, file: string): Scenario {
   if (typeof end === 'string') pl.add(['end'], end);
   const timesOk = zone !== null && typeof start === 'number' && typeof end === 'number';
   if (timesOk && end <= start) pl.add(['end'], `end (${raw.end}) must be after start (${raw.start})`);
+  if (timesOk && end - start > MAX_DURATION_MS)
+    pl.add(['end'], `the scenario lasts ${formatDuration(end - start)}; at most ${MAX_DURATION_TEXT}`);
 
   let probeIntervalMs: number = SCENARIO_DEFAULTS.probeIntervalMs;
   if (raw.probe_interval !== undefined) {
     const d = parseDuration(raw.probe_interval);
-    if (!d) pl.add(['probe_interval'], `must be a positive duration like 60s`);
+    if (!d || d < MIN_PROBE_INTERVAL_MS || d > MAX_DURATION_MS)
+      pl.add(['probe_interval'], `must be a duration like 60s, from 1s to ${MAX_DURATION_TEXT}`);
     else probeIntervalMs = d;
+  }
+  // Counted before expanding: a template's count is what could exhaust memory.
+  const total = raw.sites.reduce((n, s) => n + (s.count ?? 1), 0);
+  if (total > MAX_SITES) {
+    let at = 0;
+    for (let sum = raw.sites[0].count ?? 1; sum <= MAX_SITES; sum += raw.sites[at].count ?? 1) at++;
+    pl.add(
+      ['sites', at],
+      `${total.toLocaleString('en')} sites in all (counts expanded); a scenario holds at most ${MAX_SITES.toLocaleString('en')}`,
+    );
+    fail(pl.items);
   }
 
   const byId = buildProviders(raw.providers, pl);

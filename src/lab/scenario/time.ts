@@ -107,6 +107,15 @@ export function parseDateTime(value: string, zone: string): number | string {
   return wall - sign * (Number(digits.slice(0, 2)) * HOUR + Number(digits.slice(2)) * MINUTE);
 }
 
+/**
+ * Longest duration, offset or scenario window: five years. Far beyond any outage worth replaying
+ * (the Strasbourg fire is three days), and it keeps every time a safe integer and every real delay
+ * finite.
+ */
+export const MAX_DURATION_MS = 1825 * DAY;
+/** {@link MAX_DURATION_MS} as messages and the JSON Schema state it. */
+export const MAX_DURATION_TEXT = '1825d (5 years)';
+
 const DURATION_RE = /^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
 
 /** `60s`, `20m`, `1h30m`, `2d`, `250ms` → ms; a bare number is seconds. Null if malformed. */
@@ -159,6 +168,7 @@ export function resolveTime(
   if (value.startsWith('+')) {
     const d = parseDuration(value.slice(1));
     if (d === null) return `"${value}" is not an offset like +42m or +1h30m`;
+    if (d > MAX_DURATION_MS) return `"${value}" is more than ${MAX_DURATION_TEXT} after start`;
     return { t: start + d, clock: false };
   }
   const c = CLOCK_RE.exec(value);

@@ -115,6 +115,22 @@ function toProblem(e: ErrorObject, parsed: ParsedYaml, file: string): InputProbl
       const what = typeof schemaOf.description === 'string' ? ` — ${schemaOf.description}` : '';
       return at(path, `must be ${article(String(params.type))}${what} (got ${typeName(e.data)})`);
     }
+    case 'maximum':
+    case 'exclusiveMaximum':
+    case 'minimum':
+    case 'exclusiveMinimum': {
+      const bound = {
+        maximum: 'at most',
+        exclusiveMaximum: 'less than',
+        minimum: 'at least',
+        exclusiveMinimum: 'more than',
+      }[e.keyword];
+      return at(path, `must be ${bound} ${Number(params.limit).toLocaleString('en')} (got ${show(e.data)})`);
+    }
+    case 'maxItems':
+      return at(path, `must have at most ${Number(params.limit).toLocaleString('en')} items`);
+    case 'maxLength':
+      return at(path, `must be at most ${params.limit} characters long`);
     case 'minProperties':
       return at(path, `must not be empty`);
     case 'minItems':
