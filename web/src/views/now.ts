@@ -2,7 +2,7 @@
 import { api, type IncidentView } from '../api.ts';
 import { h, link, section, table } from '../dom.ts';
 import type { View } from '../view.ts';
-import { count, percent, statusWords, when } from '../words.ts';
+import { count, percent, signatureWords, statusWords, when } from '../words.ts';
 import { blameIndex, componentBadge, incidentCard, paged, since, siteProblem, stateBadge } from './common.ts';
 
 /** Failing sites fetched per state at load, and shown per page. */
@@ -26,7 +26,7 @@ function loneTable(incidents: readonly IncidentView[], now: number): HTMLElement
     ['Site', 'What is seen', 'Since', 'Status'],
     incidents.map((i) => [
       link('incident', i.id, i.affected[0] ?? i.name),
-      i.name,
+      i.kind === 'reported' ? 'reported down by the public' : signatureWords(i.signature),
       since(i.startedAt, now),
       statusWords(i.phase ?? i.status),
     ]),
