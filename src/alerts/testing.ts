@@ -18,8 +18,13 @@ export interface HttpReceived {
   at: number;
 }
 
-/** An HTTP receiver on 127.0.0.1:0; `status` decides the answer (default 200). */
-export async function startHttpReceiver(o: { secret?: string; status?: (r: HttpReceived) => number } = {}) {
+/**
+ * An HTTP receiver on 127.0.0.1:0; `status` decides the answer (default 200; `hold`: never answer,
+ * as a receiver the sender dies waiting for). Only answered 2xx requests count as received.
+ */
+export async function startHttpReceiver(
+  o: { secret?: string; status?: (r: HttpReceived) => number | 'hold' } = {},
+) {
   const received: HttpReceived[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -45,6 +50,7 @@ export async function startHttpReceiver(o: { secret?: string; status?: (r: HttpR
         at: Date.now(),
       };
       const status = o.status?.(r) ?? 200;
+      if (status === 'hold') return;
       if (status < 300) received.push(r);
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');
     });
@@ -54,7 +60,11 @@ export async function startHttpReceiver(o: { secret?: string; status?: (r: HttpR
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
