@@ -129,6 +129,11 @@ export class AgentFleet implements ProbeFleet {
     for (const v of to) if (this.registry.known(v)) this.o.nc.publish(this.names.reprobe(v), msg);
   }
 
+  /** The vantages probing `site` now, in slot order (its views from any other vantage are stale). */
+  vantagesFor(site: string): string[] {
+    return vantagesOf(site, this.registry.alive(), this.perSite);
+  }
+
   /** The vantages alive now (all configured ones before any has been heard from). */
   vantages(): string[] {
     const alive = this.registry.alive();
