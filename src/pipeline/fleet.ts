@@ -38,4 +38,9 @@ export interface ProbeFleet {
    * probes run elsewhere returns 0.
    */
   takeLateness(): number;
+  /**
+   * Shed probe load while the monitor cannot keep up (`true`), restore it when it recovers. A fleet
+   * probing elsewhere may ignore it.
+   */
+  shed?(on: boolean): void;
 }

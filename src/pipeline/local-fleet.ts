@@ -39,6 +39,7 @@ export class LocalFleet implements ProbeFleet {
   private readonly mail: Probing;
   private readonly owned: OwnedProbeContext[] = [];
   private readonly ids: string[];
+  private readonly concurrency: number;
 
   constructor(o: LocalFleetOptions) {
     const real = (ms: number) => o.clock.toReal(ms);
@@ -70,6 +71,7 @@ export class LocalFleet implements ProbeFleet {
       concurrency: o.concurrency,
     };
     this.ids = o.vantages.map((v) => v.id);
+    this.concurrency = o.concurrency;
     this.web = new Probing({ ...base, vantages: o.vantages.map((v) => context(v, o.slowMs)) });
     this.mail = new Probing({ ...base, vantages: [context(o.vantages[0], o.timeoutMs)] });
   }
@@ -115,6 +117,13 @@ export class LocalFleet implements ProbeFleet {
   async stop(): Promise<void> {
     await Promise.all([this.web.stop(), this.mail.stop()]);
     await Promise.all(this.owned.map((c) => c.close()));
+  }
+
+  /** Half the probes in flight while shedding (a loaded machine answers the rest on time). */
+  shed(on: boolean): void {
+    const c = this.concurrency;
+    this.web.scheduler.limit(on ? Math.max(8, c / 2) : c);
+    this.mail.scheduler.limit(on ? Math.max(4, c / 4) : c);
   }
 
   takeLateness(): number {

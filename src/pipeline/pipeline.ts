@@ -426,9 +426,10 @@ export class Pipeline {
   }
 
   private onHealth(s: SelfHealthState): void {
+    this.fleet.shed?.(!s.reliable);
     this.o.bus.publish('health', s);
     this.log(
-      `${new Date(s.at).toISOString()}  self-check: ${s.reliable ? 'measurements reliable again' : `WITHHOLDING verdicts: ${s.reason}`}`,
+      `${new Date(s.at).toISOString()}  self-check: ${s.reliable ? 'measurements reliable again; probe load restored' : `WITHHOLDING verdicts and shedding probe load: ${s.reason}`}`,
     );
   }
 

@@ -112,4 +112,19 @@ describe('Scheduler', () => {
     expect(lateA.length).toBe(0);
     expect(s.size).toBe(1);
   });
+
+  it('sheds load: a lowered in-flight limit holds until it is restored', async () => {
+    const { s, runs, max } = setup({ speed: 60, concurrency: 8, runMs: 30 });
+    for (let i = 0; i < 40; i++) s.add(`site-${i}.test`, 'http', 'local');
+    s.limit(2);
+    s.start();
+    await sleep(400);
+    expect(max()).toBeLessThanOrEqual(2);
+    const before = runs.length;
+    s.limit(8);
+    await sleep(400);
+    await s.stop();
+    expect(runs.length).toBeGreaterThan(before);
+    expect(max()).toBeGreaterThan(2);
+  });
 });

@@ -116,6 +116,8 @@ export class Scheduler {
   private armedFor = Number.POSITIVE_INFINITY;
   private stopped = true;
   private idle: (() => void) | null = null;
+  /** Current in-flight limit (see {@link limit}). */
+  private limitTo = Number.POSITIVE_INFINITY;
 
   constructor(opts: SchedulerOptions) {
     if (!(opts.intervalMs > 0)) throw new RangeError('intervalMs must be > 0');
@@ -299,9 +301,17 @@ export class Scheduler {
     this.arm();
   }
 
+  /**
+   * Probes in flight at once from now on (at least 1): a monitor that cannot keep up sheds load by
+   * lowering it, and restores it when it recovers.
+   */
+  limit(concurrency: number): void {
+    this.limitTo = Math.max(1, Math.floor(concurrency));
+  }
+
   private drain(): void {
     const now = this.o.clock.now();
-    while (this.inflight < this.o.concurrency && this.queue.length > 0) {
+    while (this.inflight < Math.min(this.o.concurrency, this.limitTo) && this.queue.length > 0) {
       const job = this.queue.shift()!;
       if (!job.reprobe && now - job.due >= this.o.intervalMs) {
         this.skipped++; // waited a whole interval in the queue: its next run is already due
