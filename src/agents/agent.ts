@@ -203,7 +203,8 @@ export class Agent {
           intervalMs: m.intervalMs,
           // The scheduler's deadline covers every phase of a probe, as in the local fleet.
           timeoutMs: m.timeoutMs * 1.5,
-          concurrency: m.concurrency,
+          // The agent's budget of probes in flight is shared by its slots (sockets and resolver queries are finite).
+          concurrency: Math.max(1, Math.ceil(m.concurrency / m.slots)),
         });
         p.start();
         this.slots.push(p);
