@@ -35,7 +35,12 @@ export function compactEvents(events: readonly RecordedEvent[]): unknown[] {
         from++;
     }
     const same = prev && JSON.stringify(prev.affected) === JSON.stringify(i.affected);
-    const c: Compact = { ...i, affected: same ? '=' : i.affected, timeline: i.timeline.slice(from), timelineFrom: from };
+    const c: Compact = {
+      ...i,
+      affected: same ? '=' : i.affected,
+      timeline: i.timeline.slice(from),
+      timelineFrom: from,
+    };
     return { ...e, msg: c };
   });
 }

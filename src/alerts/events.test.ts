@@ -40,7 +40,7 @@ describe('alert events of an incident change', () => {
       'the cause is refined',
       inc(),
       inc({ cause: { ...inc().cause, region: 'sbg' } }),
-      ['inc-4:cause:ovh|16276||sbg|||'],
+      ['inc-4:cause:ovh|sbg|||'],
     ],
     ['growth past a rung of the ladder', inc(), grown(120, T + 5 * MIN), ['inc-4:peak:100']],
     ['growth within a rung', grown(120, T), grown(180, T + MIN), []],

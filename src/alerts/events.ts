@@ -7,11 +7,15 @@ import type { Cause, Incident } from '../model/incident.ts';
 import type { AlertEvent, AlertKind } from './types.ts';
 
 export interface EventOptions {
-  /** Restoration shares announced, ascending (default 0.5, 0.9, 1). */
+  /** Restoration shares announced, ascending (default 0.5, 0.9). */
   milestones: readonly number[];
 }
 
-export const DEFAULT_MILESTONES: readonly number[] = [0.5, 0.9, 1];
+/**
+ * 100 % is not a default milestone: the resolution follows once every site has stayed up for the
+ * grace period, and says "100 % restored at HH:MM" itself.
+ */
+export const DEFAULT_MILESTONES: readonly number[] = [0.5, 0.9];
 
 /**
  * Sizes announced as the incident grows (a 1-2-5 ladder): "now 500+ sites". A fixed ladder, not
@@ -19,9 +23,13 @@ export const DEFAULT_MILESTONES: readonly number[] = [0.5, 0.9, 1];
  */
 const LADDER = [10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 
-/** Identity of a cause, for "the cause changed". */
+/**
+ * Identity of a cause, for "the cause changed". A provider's organisation name and AS number are
+ * how it was recognised, not a different cause: filling them in later is no refinement to announce.
+ */
 export function causeKey(c: Cause): string {
-  return [c.provider, c.asn, c.name, c.region, c.plan, c.role, c.component].map((x) => x ?? '').join('|');
+  const named = c.provider === null ? [c.asn, c.name] : [];
+  return [c.provider, ...named, c.region, c.plan, c.role, c.component].map((x) => x ?? '').join('|');
 }
 
 /** Share of the peak's failing sites restored, as of the incident's latest timeline point. */

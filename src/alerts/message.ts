@@ -94,9 +94,12 @@ export function renderMessage(
     reopened: () => `failing again — ${plural(failingNow(i), 'site')}`,
     resolved: () => `resolved, 100 % restored at ${clock(i.resolvedAt ?? e.at, zone)}`,
   };
+  // An update that carries a merged cause change says so first.
+  const causeMerged = ctx.merged.some((id) => id.startsWith(`${e.incidentId}:cause:`));
   let title: string;
   if (e.kind === 'opened' || e.kind === 'reported' || e.kind === 'cause') title = phrase[e.kind]();
   else if (ctx.first) title = `${opening}; ${phrase[e.kind]()}`;
+  else if (causeMerged) title = `${phrase.cause()}; ${phrase[e.kind]()}`;
   else title = `${who}: ${phrase[e.kind]()}`;
   if (ctx.test) title = `Test message from Vigie — ${title}`;
 

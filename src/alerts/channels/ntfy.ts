@@ -41,7 +41,8 @@ export const ntfy: ChannelFactory = {
         postJson(
           `${server}/`,
           JSON.stringify(ntfyPayload(topic, m)),
-          token ? { authorization: `Bearer ${token}` } : {},
+          // ntfy ignores the key; a proxy or a test receiver can deduplicate on it.
+          { 'idempotency-key': m.eventId, ...(token ? { authorization: `Bearer ${token}` } : {}) },
           signal,
         ),
     };
