@@ -14,6 +14,7 @@ import { ReportService } from '../reports/service.ts';
 import type { Store } from '../store/types.ts';
 import { type AuthLimits, TokenVerifier } from './auth.ts';
 import type { ServerContext } from './context.ts';
+import { registerApiDocs, withServers } from './docs.ts';
 import { clientErrorResponse, errorSchema, toErrorBody } from './errors.ts';
 import type { ProbeMetrics } from './metrics/probe-metrics.ts';
 import { listenUrl, normalizePublicUrl } from './public-url.ts';
@@ -96,7 +97,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     logger: o.logger ?? false,
     trustProxy: o.trustProxy ?? false,
     bodyLimit: BODY_LIMIT,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors met before routing answer the API's own codes too, never Fastify's.
     frameworkErrors: (err, _req, reply) => {
       const { status, body } = toErrorBody(err);
@@ -178,6 +179,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
   });
+  await registerApiDocs(app, () => ctx.page.url);
   const limit = o.rateLimit === undefined ? DEFAULT_RATE_LIMIT : o.rateLimit;
   if (limit) await app.register(rateLimit, { global: true, max: limit.max, timeWindow: limit.windowMs });
 
@@ -204,7 +206,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
         response: { 200: { type: 'object', additionalProperties: true } },
       },
     },
-    async () => app.swagger(),
+    async () => withServers(app.swagger(), ctx.page.url),
   );
   app.get(
     '/api/health',

@@ -111,10 +111,30 @@ export const componentRoutes: FastifyPluginAsync<ServerContext> = async (app, ct
     },
   );
 
-  // Component ids contain `:` and `/` (`region:ovh/sbg`): the id is the rest of the path.
+  // Component ids contain `:` and `/` (`region:ovh/sbg`): the id is the rest of the path, routed as a
+  // wildcard and published as a parameter named `id` (client generators mishandle one named `*`).
   app.get<{ Params: { '*': string } }>(
     '/api/components/*',
     {
+      config: {
+        swaggerTransform: ({ schema, url }) => ({
+          url: url.replace(/\*$/, ':id'),
+          schema: {
+            ...schema,
+            params: {
+              type: 'object',
+              required: ['id'],
+              properties: {
+                id: {
+                  type: 'string',
+                  description: 'The component id; its `/` may be sent as is or percent-encoded (%2F)',
+                  example: 'region:ovh/sbg',
+                },
+              },
+            },
+          },
+        }),
+      },
       schema: {
         summary: 'One component by id (e.g. provider:ovh, region:ovh/sbg)',
         tags: ['components'],
