@@ -4,11 +4,9 @@
  * started again, and the core is restarted, while they run. Every batch an agent had published (its
  * audit file, written once the stream acknowledged the batch) must reach the core's Bus exactly once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -17,12 +15,12 @@ import { InProcessBus } from '../bus/bus.ts';
 import { parseScenario } from '../lab/scenario/load.ts';
 import { startWorld, type World } from '../lab/sim/world.ts';
 import { AgentFleet } from './fleet.ts';
+import { type AgentProcesses, startAgentProcesses } from './processes.ts';
 import { deleteAll } from './setup.ts';
 import { Names } from './subjects.ts';
 
 const NATS = process.env.VIGIE_TEST_NATS ?? 'nats://127.0.0.1:4222';
 const prefix = `vk${Math.random().toString(36).slice(2, 10)}`;
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'vigie-kill-'));
 const SCENARIO = `
 name: agents-kill
@@ -38,11 +36,11 @@ vantages: [{id: v1}, {id: v2}, {id: v3}]
 `;
 
 let world: World | undefined;
-const children: ChildProcess[] = [];
+let agents: AgentProcesses | undefined;
 const conns: NatsConnection[] = [];
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await agents?.stop(1_000);
   const nc = await connect({ servers: NATS });
   await deleteAll(await jetstreamManager(nc), new Names(prefix));
   await nc.close();
@@ -50,32 +48,6 @@ afterAll(async () => {
   await world?.stop();
 });
 
-function agent(v: string, stateDir: string): ChildProcess {
-  const c = spawn(
-    process.execPath,
-    [
-      join(root, 'bin/vigie.js'),
-      'agent',
-      '--nats',
-      NATS,
-      '--vantage',
-      v,
-      '--world',
-      stateDir,
-      '--prefix',
-      prefix,
-      '--audit',
-      join(dir, `${v}.audit`),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  c.stderr!.on('data', (d) => process.env.VIGIE_TEST_VERBOSE && process.stderr.write(d));
-  children.push(c);
-  return c;
-}
-
-const exited = (c: ChildProcess) =>
-  new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 it('loses and duplicates nothing across kill -9 of an agent and a restart of the core', async () => {
@@ -115,7 +87,14 @@ it('loses and duplicates nothing across kill -9 of an agent and a restart of the
     return { nc, fleet };
   };
   let c = await core();
-  const a = ['v1', 'v2', 'v3'].map((v) => agent(v, stateDir));
+  agents = startAgentProcesses({
+    nats: NATS,
+    prefix,
+    world: stateDir,
+    vantages: ['v1', 'v2', 'v3'],
+    args: (v) => ['--audit', join(dir, `${v}.audit`)],
+    onLog: (v, l) => void (process.env.VIGIE_TEST_VERBOSE && process.stderr.write(`${v}: ${l}\n`)),
+  });
   const until = async (what: string, cond: () => boolean, ms: number) => {
     const end = Date.now() + ms;
     while (!cond()) {
@@ -132,9 +111,8 @@ it('loses and duplicates nothing across kill -9 of an agent and a restart of the
   await sleep(800);
 
   // kill -9 of v2 mid-run, and a new v2 process.
-  a[1].kill('SIGKILL');
-  await exited(a[1]);
-  const v2again = agent('v2', stateDir);
+  await agents.kill('v2', 'SIGKILL');
+  agents.restart('v2');
   await sleep(500);
 
   // Restart of the core: delivered but unhandled batches come again after the ack wait.
@@ -150,8 +128,7 @@ it('loses and duplicates nothing across kill -9 of an agent and a restart of the
   await sleep(800);
 
   // Stop the agents (each publishes what it buffered), then let the core catch up.
-  for (const p of [a[0], v2again, a[2]]) p.kill('SIGTERM');
-  await Promise.all([a[0], v2again, a[2]].map(exited));
+  await agents.stop(15_000);
   const audited = new Set<string>();
   for (const v of ['v1', 'v2', 'v3']) {
     const file = join(dir, `${v}.audit`);
