@@ -7,6 +7,7 @@
  */
 import type { ProbeKind } from '../model/observation.ts';
 import type { SchedulerStats } from '../probe/scheduler.ts';
+import type { ProbeContext } from '../probe/types.ts';
 
 export interface WatchedSite {
   domain: string;
@@ -43,4 +44,6 @@ export interface ProbeFleet {
    * probing elsewhere may ignore it.
    */
   shed?(on: boolean): void;
+  /** A context to probe one target on demand from this process (`/probe`), if the fleet has one. */
+  probeContext?(): ProbeContext | null;
 }

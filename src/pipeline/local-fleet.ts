@@ -119,6 +119,10 @@ export class LocalFleet implements ProbeFleet {
     await Promise.all(this.owned.map((c) => c.close()));
   }
 
+  probeContext() {
+    return this.owned[0]?.ctx ?? null;
+  }
+
   /** Half the probes in flight while shedding (a loaded machine answers the rest on time). */
   shed(on: boolean): void {
     const c = this.concurrency;

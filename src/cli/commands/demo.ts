@@ -17,7 +17,9 @@ import { loadScenario } from '../../lab/scenario/load.ts';
 import { ReportService } from '../../reports/service.ts';
 import { buildApp } from '../../server/app.ts';
 import { ProbeMetrics } from '../../server/metrics/probe-metrics.ts';
+import { normalizePublicUrl } from '../../server/public-url.ts';
 import { StoreRiskSource } from '../../server/risk-cache.ts';
+import { ProbeContextSlot } from '../../server/routes/probe.ts';
 import { StatusSnapshot } from '../../server/status/snapshot.ts';
 import { SwitchableServer } from '../../server/status/switchable.ts';
 import type { PageInfo } from '../../server/statuspage.ts';
@@ -39,6 +41,7 @@ interface DemoOptions {
   pause: number;
   tokenHash?: string;
   verbose?: boolean;
+  publicUrl?: string;
 }
 
 function port(v: string): number {
@@ -67,6 +70,17 @@ export function register(program: Command): void {
     .option('--state-dir <dir>', 'worlds’ files and the replays’ SQLite stores', '.state/demo')
     .option('--port-base <n>', 'world ports are base+53, +80, +443, +25, +900 (default: free ports)', Number)
     .option('--token-hash <hash>', 'accept writes with this API token (`vigie serve --hash-token`)')
+    .option(
+      '--public-url <url>',
+      'public base URL of outward links (page.url, shortlinks, Atom); default: the address served',
+      (v: string) => {
+        try {
+          return normalizePublicUrl(v);
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+      },
+    )
     .option('--verbose', 'print the pipeline’s and the world’s own progress lines too')
     .action(async (o: DemoOptions) => {
       const files = o.scenario
@@ -94,7 +108,10 @@ export function register(program: Command): void {
       });
       const page: Partial<PageInfo> = { name: 'SIMULATION — starting the simulated internet…' };
       const metrics = new ProbeMetrics();
+      const probeSlot = new ProbeContextSlot();
       const app = await buildApp({
+        publicUrl: o.publicUrl,
+        probe: { context: probeSlot.get },
         source: server,
         writer: server,
         store: server.store,
@@ -160,6 +177,7 @@ export function register(program: Command): void {
                 page,
                 intake: intakeHost ? { host: intakeHost, port: actual } : null,
                 metrics,
+                probeSlot,
                 position: scenarios.length > 1 ? { index: k + 1, total: scenarios.length } : undefined,
                 // Incident ids name the scenario, and the round of the loop after the first.
                 label: loop > 1 ? `${scenario.name}-r${loop}` : scenario.name,

@@ -98,6 +98,10 @@ export function register(program: Command): void {
               },
             });
 
+      if (service) {
+        metrics.scheduler(() => service.pipeline.fleet.stats());
+        metrics.pipeline(() => service.pipeline.stats());
+      }
       const app = await buildApp({
         source: snapshot,
         writer: snapshot,
@@ -110,6 +114,7 @@ export function register(program: Command): void {
         // A replay's times read in the scenario's own zone (09:12 CEST, as the newsrooms reported it).
         page: world ? { ...config.page, timeZone: world.clock.timezone } : config.page,
         reports,
+        probe: service ? { context: () => service.pipeline.fleet.probeContext?.() ?? null } : undefined,
         onSitesChanged: (c) => {
           service
             ?.add(c.added)

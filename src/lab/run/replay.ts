@@ -21,6 +21,7 @@ import { persist } from '../../pipeline/service.ts';
 import { ReportService } from '../../reports/service.ts';
 import type { ProbeMetrics } from '../../server/metrics/probe-metrics.ts';
 import { StoreRiskSource } from '../../server/risk-cache.ts';
+import type { ProbeContextSlot } from '../../server/routes/probe.ts';
 import { incidentName } from '../../server/status/derive.ts';
 import { StatusSnapshot } from '../../server/status/snapshot.ts';
 import type { ServedParts, SwitchableServer } from '../../server/status/switchable.ts';
@@ -46,6 +47,8 @@ export interface ReplayOptions {
   /** Where the server's intake listens, for the crowd reports. */
   intake: { host: string; port: number } | null;
   metrics?: ProbeMetrics;
+  /** Where `/probe` finds the replay's probe context while it runs. */
+  probeSlot?: ProbeContextSlot;
   /** Position in the demo's list, for the banner. */
   position?: { index: number; total: number };
   /** Prefix of the incident ids (default: the scenario's name), e.g. `ovh-backbone-2021-r2`. */
@@ -131,6 +134,10 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
       log: (l) => o.debug?.(l),
     });
     pipeline.start();
+    const offScheduler = o.metrics?.scheduler(() => pipeline.fleet.stats());
+    const offPipeline = o.metrics?.pipeline(() => pipeline.stats());
+    const ctx = pipeline.fleet.probeContext?.();
+    const offProbe = ctx ? o.probeSlot?.set(ctx) : undefined;
     await pipeline.add(domains, async (maps, graph) => {
       const sites = maps.map((m) => ({ domain: m.domain, ...(m.mail ? { mail: true } : {}) }));
       await store.upsertSites(sites);
@@ -154,6 +161,9 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     const remaining = info.clock.end - clock.now();
     if (remaining > 0) await clock.sleep(remaining, o.signal);
     pipeline.round(Math.min(info.clock.end, clock.now()));
+    offProbe?.();
+    offScheduler?.();
+    offPipeline?.();
     await pipeline.stop();
     const stats = pipeline.stats();
     await (feed as ReportFeed | null)?.stop();
