@@ -9,6 +9,7 @@
  * crashes, is counted as failed and all its causes as missed.
  *
  *   npm run bench -- live-attribution [--n 24] [--seed 1] [--load] [--timeout 300] [--keep]
+ *   npm run bench -- live-attribution --rescore DIR     # figures again from a kept run (--keep)
  *
  * `--load` runs a CPU hog beside the whole run: a child process with two worker threads spinning.
  *
@@ -30,7 +31,9 @@
  *   counted once. 1.0 is one incident per cause; incidents about nothing a fault did (a noise site
  *   failing alone, which deserves its one-site incident) are left out of it and reported as
  *   `unrelated_incidents`; `storm_factor_all` = `incidents_total` ÷ causes for comparison;
- *   `site_incidents` counts all one-site incidents (cause.component `site:…`);
+ *   `site_incidents` counts all one-site incidents (cause.component `site:…`). A missed cause
+ *   lowers `storm_factor` (it has no incident at all), so `storm_factor_seen` is the same ratio
+ *   over the causes that got at least one related incident, and `storm_max` the most any cause got;
  * - `detection_p50_intervals`: median detection delay of matched causes, in probe intervals;
  * - `score_*`: the same for the SCORE baseline the pipeline runs on the same observations
  *   (`runScenario({baseline: 'score'})` → `baseline.incidents`); null when the run has no baseline;
@@ -41,7 +44,16 @@
  *   sampled every 10 s; `wall_s`; `failed`: runs that timed out or crashed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +62,7 @@ import { loadScenario } from '../src/lab/scenario/load.ts';
 import type { Scenario } from '../src/lab/scenario/types.ts';
 import { namesProvider, type ScoredIncident, scoreRun } from '../src/lab/score/score.ts';
 import { computeTruth, type Truth } from '../src/lab/score/truth.ts';
-import { type GeneratedFaultScenario, generateFaultScenario } from '../src/lab/sim/generate-faults.ts';
+import { generateFaultScenario } from '../src/lab/sim/generate-faults.ts';
 import type { RunOutput } from '../src/pipeline/export.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -76,6 +88,8 @@ interface CauseTally {
 
 interface MethodTally {
   causes: CauseTally[];
+  /** Related incidents per cause (for the storm figures on causes that got any incident). */
+  perCause: number[];
   runsBlamed: number;
   related: number;
   unrelated: number;
@@ -85,6 +99,7 @@ interface MethodTally {
 
 const emptyTally = (): MethodTally => ({
   causes: [],
+  perCause: [],
   runsBlamed: 0,
   related: 0,
   unrelated: 0,
@@ -126,6 +141,7 @@ function tally(t: MethodTally, sc: Scenario, truth: Truth, incidents: ScoredInci
     });
     const siteStorm = rel.filter((i) => isSite(i) && i.affected.every((d) => e.sites.has(d))).length;
     for (const i of rel) counted.add(i.id);
+    t.perCause.push(rel.length);
     const scores = entries.map((x) => score.entries.find((y) => y.fault === x.spec.fault)!);
     const passing = scores.every(
       (x) =>
@@ -169,12 +185,15 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function figures(t: MethodTally, runs: number) {
   const n = t.causes.length;
+  const seen = t.perCause.filter((k) => k > 0);
   return {
     exact: n ? r3(t.causes.filter((c) => c.matched).length / n) : null,
     passing: n ? r3(t.causes.filter((c) => c.passing).length / n) : null,
     wrongly_blamed: runs ? r3(t.runsBlamed / runs) : null,
     storm_factor: n ? r3(t.related / n) : null,
     storm_factor_all: n ? r3(t.total / n) : null,
+    storm_factor_seen: seen.length ? r3(seen.reduce((a, b) => a + b, 0) / seen.length) : null,
+    storm_max: t.perCause.length ? Math.max(...t.perCause) : null,
     detection_p50_intervals: median(
       t.causes.flatMap((c) => (c.detectionIntervals === null ? [] : [c.detectionIntervals])),
     ),
@@ -237,6 +256,92 @@ function killGroup(c: ChildProcess, sig: NodeJS.Signals): void {
   }
 }
 
+/** Everything the runs add up to, for both methods. */
+class Totals {
+  vigie = emptyTally();
+  base = emptyTally();
+  runs = 0;
+  failed = 0;
+  baselineSeen = 0;
+  baselineMissing = 0;
+  withheldS: number | null = null;
+  withheldP: number | null = null;
+
+  /** Account one run (null: failed); returns its progress line. */
+  add(sc: Scenario, out: RunOutput | null): string {
+    const truth = computeTruth(sc);
+    this.runs++;
+    const causes = new Map<string, number>();
+    for (const e of truth.entries) causes.set(label(e.spec.cause), e.sites.size);
+    const vl = sc.vantages.some((v) => v.faults.length) ? ', vantage loss' : '';
+    const head = `${sc.name} (${sc.sites.length} sites${vl}): ${[...causes].map(([k, v]) => `${k}:${v}`).join(' ')}`;
+    if (!out) {
+      this.failed++;
+      tally(this.vigie, sc, truth, null);
+      tally(this.base, sc, truth, null);
+      return `${head} — FAILED`;
+    }
+    const line = tally(this.vigie, sc, truth, out.incidents);
+    let baseLine = '';
+    if (out.baseline?.incidents) {
+      this.baselineSeen++;
+      baseLine = `; SCORE ${tally(this.base, sc, truth, out.baseline.incidents)}`;
+    } else this.baselineMissing++;
+    const w = (out.run as { withheld?: { seconds?: number; periods?: number } } | undefined)?.withheld;
+    let wh = '';
+    if (w && typeof w.seconds === 'number') {
+      this.withheldS = (this.withheldS ?? 0) + w.seconds;
+      this.withheldP = (this.withheldP ?? 0) + (w.periods ?? 0);
+      wh = `, withheld ${w.seconds} s`;
+    }
+    return `${head} — ${line}${baseLine}${wh}`;
+  }
+
+  result() {
+    if (this.baselineMissing > 0)
+      process.stderr.write(
+        `note: ${this.baselineMissing} run(s) had no \`baseline\` in their output (SCORE not wired): score_* ` +
+          `figures ${this.baselineSeen ? 'cover only the runs that had one' : 'are null'}\n`,
+      );
+    const v = figures(this.vigie, this.runs - this.failed);
+    const b = this.baselineSeen ? figures(this.base, this.baselineSeen) : null;
+    return {
+      scenarios: this.runs,
+      failed: this.failed,
+      causes: this.vigie.causes.length,
+      ...v,
+      score_exact: b ? b.exact : null,
+      score_passing: b ? b.passing : null,
+      score_wrongly_blamed: b ? b.wrongly_blamed : null,
+      score_storm_factor: b ? b.storm_factor : null,
+      score_storm_factor_seen: b ? b.storm_factor_seen : null,
+      score_detection_p50_intervals: b ? b.detection_p50_intervals : null,
+      withheld_seconds: this.withheldS === null ? null : r3(this.withheldS),
+      withheld_periods: this.withheldP,
+    };
+  }
+}
+
+function label(c: Scenario['truth'][number]['cause']): string {
+  return [c.provider, c.role, c.region, c.plan, c.component].filter((x) => x).join('/');
+}
+
+/** `--rescore DIR`: the figures again from a kept run's scenario files and outputs (no pipeline run). */
+function rescore(dir: string): void {
+  const num = (f: string) => Number(/(\d+)\.yaml$/.exec(f)?.[1] ?? 0);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort((a, b) => num(a) - num(b));
+  const totals = new Totals();
+  for (const f of files) {
+    const sc = loadScenario(join(dir, f));
+    const outFile = join(dir, f.replace(/\.yaml$/, '.json'));
+    const out = existsSync(outFile) ? (JSON.parse(readFileSync(outFile, 'utf8')) as RunOutput) : null;
+    process.stderr.write(`${totals.add(sc, out)}\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ rescored: dir, ...totals.result() })}\n`);
+}
+
 async function main(): Promise<void> {
   const opt = (name: string, d: number) => {
     const i = args.indexOf(`--${name}`);
@@ -247,6 +352,8 @@ async function main(): Promise<void> {
     }
     return v;
   };
+  const rescoreAt = args.indexOf('--rescore');
+  if (rescoreAt >= 0) return rescore(args[rescoreAt + 1]);
   const n = opt('n', 24);
   const seed = opt('seed', 1);
   const timeoutMs = opt('timeout', 300) * 1000;
@@ -272,88 +379,38 @@ async function main(): Promise<void> {
   process.stderr.write(
     `live-attribution: ${n} scenarios from seed ${seed}${load ? ', CPU hog running' : ''}; files in ${dir}\n`,
   );
-
-  const vigie = emptyTally();
-  const base = emptyTally();
-  let baselineSeen = 0;
-  let baselineMissing = 0;
-  let withheldS: number | null = null;
-  let withheldP: number | null = null;
-  let failed = 0;
+  const totals = new Totals();
   for (let k = 0; k < n; k++) {
-    const g: GeneratedFaultScenario = generateFaultScenario({ seed: seed + k });
+    const g = generateFaultScenario({ seed: seed + k });
     const file = join(dir, `${g.name}.yaml`);
     writeFileSync(file, g.text);
     const sc = loadScenario(file);
-    const truth = computeTruth(sc);
     const a = Date.now();
-    const res = await runChild(
-      file,
-      join(dir, `${g.name}.json`),
-      join(dir, `${g.name}.log`),
-      timeoutMs,
-      (c) => {
-        current = c;
-      },
-    );
+    const logFile = join(dir, `${g.name}.log`);
+    const res = await runChild(file, join(dir, `${g.name}.json`), logFile, timeoutMs, (c) => {
+      current = c;
+    });
     const secs = Math.round((Date.now() - a) / 1000);
-    const faults = g.causes
-      .map((c) => `${c.level}${c.share < 1 ? `@${c.share}` : ''}${c.stalled ? '+stall' : ''}:${c.hits}`)
-      .join(' ');
-    const head = `[${k + 1}/${n}] ${g.name} (${sc.sites.length} sites${g.vantageLoss ? ', vantage loss' : ''}): ${faults}`;
-    if (!res.out) {
-      failed++;
-      tally(vigie, sc, truth, null);
-      tally(base, sc, truth, null);
-      process.stderr.write(`${head} — FAILED: ${res.why} (log ${join(dir, `${g.name}.log`)}), ${secs} s\n`);
-      continue;
-    }
-    const line = tally(vigie, sc, truth, res.out.incidents);
-    let baseLine = '';
-    if (res.out.baseline?.incidents) {
-      baselineSeen++;
-      baseLine = `; SCORE ${tally(base, sc, truth, res.out.baseline.incidents)}`;
-    } else baselineMissing++;
-    const w = (res.out.run as { withheld?: { seconds?: number; periods?: number } } | undefined)?.withheld;
-    if (w && typeof w.seconds === 'number') {
-      withheldS = (withheldS ?? 0) + w.seconds;
-      withheldP = (withheldP ?? 0) + (w.periods ?? 0);
-    }
-    const wh = w && typeof w.seconds === 'number' ? `, withheld ${w.seconds} s` : '';
-    process.stderr.write(`${head} — ${line}${baseLine}${wh}, ${secs} s\n`);
+    const why = res.out ? '' : `: ${res.why} (log ${logFile})`;
+    process.stderr.write(`[${k + 1}/${n}] ${totals.add(sc, res.out)}${why}, ${secs} s\n`);
   }
   clearInterval(sampler);
   cleanup();
   const loadEnd = loadavg()[0];
   samples.push(loadEnd);
-  if (baselineMissing > 0)
-    process.stderr.write(
-      `note: ${baselineMissing} run(s) had no \`baseline\` in their output (SCORE not wired): score_* figures ` +
-        `${baselineSeen ? 'cover only the runs that had one' : 'are null'}\n`,
-    );
-  if (failed > 0 || keep) process.stderr.write(`scenario files, outputs and logs kept in ${dir}\n`);
+  const result = totals.result();
+  if (result.failed > 0 || keep) process.stderr.write(`scenario files, outputs and logs kept in ${dir}\n`);
   else rmSync(dir, { recursive: true, force: true });
-  const v = figures(vigie, n - failed);
-  const b = baselineSeen ? figures(base, baselineSeen) : null;
-  const result = {
-    scenarios: n,
+  const out = {
+    ...result,
     seed,
     load,
-    failed,
-    causes: vigie.causes.length,
-    ...v,
-    score_exact: b ? b.exact : null,
-    score_wrongly_blamed: b ? b.wrongly_blamed : null,
-    score_storm_factor: b ? b.storm_factor : null,
-    score_detection_p50_intervals: b ? b.detection_p50_intervals : null,
-    withheld_seconds: withheldS,
-    withheld_periods: withheldP,
     load_start: r3(loadStart),
     load_end: r3(loadEnd),
     load_mean: r3(samples.reduce((x, y) => x + y, 0) / samples.length),
     wall_s: Math.round((Date.now() - t0) / 1000),
   };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 if (args[0] === '--child') await child(args[1], args[2]);
