@@ -327,9 +327,14 @@ async function scale(): Promise<void> {
   const detection = new Detection({ bus, clock, intervalMs: interval, asn: AsnTable.load(info.asnDb) });
   let observed = 0;
   let notUp = 0;
+  let measuring = false;
+  const signatures: Record<string, number> = {};
   bus.subscribe('observation', (o) => {
     observed++;
-    if (o.outcome !== 'up') notUp++;
+    if (o.outcome !== 'up') {
+      notUp++;
+      if (measuring) signatures[o.signature] = (signatures[o.signature] ?? 0) + 1;
+    }
   });
   const fleet = new AgentFleet({
     nc,
@@ -404,6 +409,7 @@ async function scale(): Promise<void> {
   const obs0 = observed;
   const notUp0 = notUp;
   hb.counting = true;
+  measuring = true;
   const m0 = performance.now();
   for (let i = 0; i < minutes * 6; i++) {
     await sleep(10_000);
@@ -446,6 +452,7 @@ async function scale(): Promise<void> {
       p99_lateness_s: r(hb.p99 / 1000, 3),
       skipped: hb.skipped,
       not_up_share: r((notUp - notUp0) / Math.max(1, observed - obs0), 4),
+      not_up_signatures: signatures,
       duplicates: ingest.duplicates,
       cpu_cores: { core: r(cpu.core), world: r(cpu.world), agents: cpu.agents.map((x) => r(x)) },
       vantages: states.map((s) => ({
