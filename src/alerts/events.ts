@@ -87,13 +87,13 @@ export function alertEvents(
     add('reopened', `reopened:${prev.resolvedAt}`, latestTime(next));
   }
 
-  if (next.resolvedAt === null) {
+  if (next.resolvedAt === null && prev !== null) {
     const r0 = prev && prev.resolvedAt === null ? restoredShare(prev) : 0;
     const r1 = restoredShare(next);
     const crossed = o.milestones.filter((m) => r0 < m && m <= r1);
     const m = crossed[crossed.length - 1];
     if (m !== undefined) add('restoration', `restored:${Math.round(m * 100)}`, latestTime(next), m);
-  } else if (prev === null || prev.resolvedAt !== next.resolvedAt) {
+  } else if (next.resolvedAt !== null && (prev === null || prev.resolvedAt !== next.resolvedAt)) {
     add('resolved', `resolved:${next.resolvedAt}`, next.resolvedAt);
   }
   return out;

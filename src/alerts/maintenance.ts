@@ -55,6 +55,7 @@ export function underMaintenance(
 export class MaintenanceSchedule {
   #windows: MaintenanceWindow[] = [];
   #tags = new Map<string, readonly string[]>();
+  #version = 0;
 
   constructor(private readonly store: Pick<Store, 'maintenances' | 'listSites'>) {}
 
@@ -63,6 +64,12 @@ export class MaintenanceSchedule {
     const [windows, sites] = await Promise.all([this.store.maintenances(), this.store.listSites()]);
     this.#windows = windows;
     this.#tags = new Map(sites.filter((s) => s.tags?.length).map((s) => [s.domain, s.tags as string[]]));
+    this.#version++;
+  }
+
+  /** Changes with every reload (cached bodies listing the windows compare it). */
+  version(): number {
+    return this.#version;
   }
 
   windows(): readonly MaintenanceWindow[] {

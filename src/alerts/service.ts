@@ -126,6 +126,10 @@ export class Alerts {
     this.dispatcher.notify();
   }
 
+  subscriptions(): AlertsConfig['subscriptions'] {
+    return this.#config.subscriptions;
+  }
+
   channels(): ChannelInfo[] {
     return this.#config.channels.map((c) => ({
       name: c.name,

@@ -6,8 +6,11 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import { SELF_CHECK } from './status/snapshot.ts';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { MaintenanceSchedule } from '../alerts/maintenance.ts';
+import type { Alerts } from '../alerts/service.ts';
 import type { Site } from '../model/site.ts';
 import { TargetPolicy } from '../net/address-policy.ts';
 import { ReportService } from '../reports/service.ts';
@@ -19,11 +22,13 @@ import { clientErrorResponse, errorSchema, toErrorBody } from './errors.ts';
 import type { ProbeMetrics } from './metrics/probe-metrics.ts';
 import { listenUrl, normalizePublicUrl } from './public-url.ts';
 import { type RiskSource, StoreRiskSource } from './risk-cache.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { componentRoutes } from './routes/components.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { eventRoutes } from './routes/events.ts';
 import { feedRoutes } from './routes/feeds.ts';
 import { incidentRoutes } from './routes/incidents.ts';
+import { maintenanceRoutes } from './routes/maintenance.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { type ProbeEndpointOptions, probeRoutes } from './routes/probe.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -76,6 +81,12 @@ export interface AppOptions {
    */
   reports?: ReportService;
   /**
+   * Alerts (src/alerts/service.ts): `/api/alerts*` routes, and its maintenance schedule shared with
+   * the pipeline's publication gate. Absent: no alert routes; maintenance windows still served
+   * (from the store).
+   */
+  alerts?: Alerts;
+  /**
    * blackbox_exporter-compatible `GET /probe` (token required, rate limited): the probe context to
    * probe from. Absent: `/probe` answers 503 VIGIE_NOT_READY.
    */
@@ -122,7 +133,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   );
   const configuredUrl = o.publicUrl ?? o.page?.url;
   const verifier = new TokenVerifier(o.tokenHash, o.auth);
+  const schedule = o.alerts?.schedule ?? new MaintenanceSchedule(o.store);
+  if (!o.alerts) await schedule.reload();
   const ctx: ServerContext = {
+    maintenance: schedule,
     source: o.source,
     writer: o.writer,
     store: o.store,
@@ -194,6 +208,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const reports =
     o.reports ?? new ReportService({ clock: o.clock, isWatched: (d) => o.source.site(d) !== null });
   await app.register(reportRoutes, { ctx, reports });
+  await app.register(maintenanceRoutes, { ctx, schedule });
+  if (o.alerts) await app.register(alertRoutes, { ctx, alerts: o.alerts });
   await app.register(dashboardRoutes, ctx);
   if (o.dashboard !== false) await registerDashboard(app, o.dashboard ?? DASHBOARD_DIR);
 
@@ -223,17 +239,31 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
               version: { type: 'integer' },
               sites: { type: 'integer' },
               openIncidents: { type: 'integer' },
+              monitor: {
+                description:
+                  'Vigie’s own self-check: while `reliable` is false its measurements cannot be trusted (a stalled or overloaded machine) and no new incident opens',
+                type: ['object', 'null'],
+                properties: {
+                  reliable: { type: 'boolean' },
+                  at: { type: 'integer' },
+                  reason: { type: 'string' },
+                },
+              },
             },
           },
         },
       },
     },
-    async () => ({
-      ok: true,
-      version: o.source.version(),
-      sites: o.source.counts().sites,
-      openIncidents: o.source.incidents('open').length,
-    }),
+    async () => {
+      const self = o.source.vantages().find((v) => v.vantage === SELF_CHECK);
+      return {
+        ok: true,
+        version: o.source.version(),
+        sites: o.source.counts().sites,
+        openIncidents: o.source.incidents('open').length,
+        monitor: self ? { reliable: self.healthy, at: self.at, reason: self.reason } : null,
+      };
+    },
   );
   return app;
 }

@@ -1,5 +1,6 @@
 /** What every route plugin receives: the injected dependencies, nothing global. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { MaintenanceSchedule } from '../alerts/maintenance.ts';
 import type { Site } from '../model/site.ts';
 import type { TargetPolicy } from '../net/address-policy.ts';
 import type { Store } from '../store/types.ts';
@@ -26,4 +27,6 @@ export interface ServerContext {
   /** Shortest time (real ms) between two rebuilds of a cached body while the state keeps changing. */
   cacheMs: number;
   sse: { heartbeatMs: number; maxClients: number; clients: number };
+  /** Maintenance windows in force (src/alerts/maintenance.ts). */
+  maintenance: MaintenanceSchedule;
 }

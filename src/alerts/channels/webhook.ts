@@ -75,7 +75,7 @@ export const webhook: ChannelFactory = {
 
 /** JSON Schema of {@link webhookBody}, for the OpenAPI document. */
 export const webhookBodySchema = {
-  $id: 'AlertWebhookBody',
+  title: 'AlertWebhookBody',
   type: 'object',
   description:
     'What a webhook channel receives (POST, application/json). Headers: Idempotency-Key (the event id; ' +
@@ -107,18 +107,18 @@ export const webhookBodySchema = {
         cause: {
           type: 'object',
           properties: {
-            provider: { type: 'string', nullable: true },
-            asn: { type: 'integer', nullable: true },
-            name: { type: 'string', nullable: true },
-            region: { type: 'string', nullable: true },
-            plan: { type: 'string', nullable: true },
-            role: { type: 'string', nullable: true },
-            component: { type: 'string', nullable: true },
+            provider: { type: ['string', 'null'] },
+            asn: { type: ['integer', 'null'] },
+            name: { type: ['string', 'null'] },
+            region: { type: ['string', 'null'] },
+            plan: { type: ['string', 'null'] },
+            role: { type: ['string', 'null'] },
+            component: { type: ['string', 'null'] },
           },
         },
         started_at: { type: 'string', format: 'date-time' },
         detected_at: { type: 'string', format: 'date-time' },
-        resolved_at: { type: 'string', format: 'date-time', nullable: true },
+        resolved_at: { type: ['string', 'null'], format: 'date-time' },
         affected: { type: 'integer' },
         failing: { type: 'integer' },
         peak: { type: 'integer' },

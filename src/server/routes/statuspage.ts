@@ -8,6 +8,7 @@ import type { ServerContext } from '../context.ts';
 import { publicErrors, ref } from '../schemas.ts';
 import { pageIndicator } from '../status/derive.ts';
 import { spComponents, spIncident, spPage } from '../statuspage.ts';
+import { spMaintenances } from './maintenance.ts';
 
 const page = ref('SpPage');
 const status = ref('SpStatus');
@@ -20,9 +21,12 @@ const RECENT = 50;
 export const statuspageRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   // Bodies are kept encoded: sending a cached Buffer allocates nothing per request. Under constant
   // change a body is rebuilt at most once per `cacheMs` (real time), as status pages usually are.
-  const cache = new Map<string, { version: number; at: number; body: Buffer }>();
+  const cache = new Map<string, { version: string; at: number; body: Buffer }>();
   const cached = (name: string, build: () => unknown): Buffer => {
-    const v = ctx.source.version();
+    // Maintenance windows change the body too: when they change, and as time starts or ends one.
+    const m = ctx.maintenance;
+    const minute = m.windows().length ? Math.floor(ctx.clock.now() / 60_000) : 0;
+    const v = `${ctx.source.version()}/${m.version()}/${minute}`;
     const hit = cache.get(name);
     const now = performance.now();
     if (hit && (hit.version === v || now - hit.at < ctx.cacheMs)) return hit.body;
@@ -51,7 +55,10 @@ export const statuspageRoutes: FastifyPluginAsync<ServerContext> = async (app, c
         page: pageOf(),
         components: spComponents(src, ctx.page),
         incidents: open(),
-        scheduled_maintenances: [],
+        scheduled_maintenances: [
+          ...spMaintenances(ctx.maintenance.windows(), 'active', ctx.clock.now(), ctx.page),
+          ...spMaintenances(ctx.maintenance.windows(), 'upcoming', ctx.clock.now(), ctx.page),
+        ],
         status: pageIndicator(src.incidents('open'), src.counts()),
       }),
     },
