@@ -40,6 +40,9 @@ export interface SnapshotOptions {
   keepResolved?: number;
 }
 
+/** The vantage name under which the monitor's own self-check is shown (`/api/vantages`, `/api/health`). */
+export const SELF_CHECK = 'self-check';
+
 export class StatusSnapshot implements StatusSource {
   private v = 0;
   private changed: number;
@@ -87,6 +90,10 @@ export class StatusSnapshot implements StatusSource {
       bus.subscribe('transition', (t) => this.applyTransition(t)),
       bus.subscribe('incident', (i) => this.applyIncident(i)),
       bus.subscribe('vantage', (c) => this.applyVantage(c)),
+      // The monitor's own self-check reads as one more vantage: this machine's.
+      bus.subscribe('health', (h) =>
+        this.applyVantage({ vantage: SELF_CHECK, healthy: h.reliable, at: h.at, reason: h.reason }),
+      ),
       // Crowd-report levels are not part of the state: passed on to live streams only.
       bus.subscribe('report', (c) => this.emit({ type: 'reports', data: c })),
     ];
