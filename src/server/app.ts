@@ -6,7 +6,6 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import { SELF_CHECK } from './status/snapshot.ts';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { MaintenanceSchedule } from '../alerts/maintenance.ts';
@@ -36,6 +35,7 @@ import { siteRoutes } from './routes/sites.ts';
 import { statuspageRoutes } from './routes/statuspage.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
 import { addSecurityHeaders, DASHBOARD_DIR, registerDashboard } from './static.ts';
+import { SELF_CHECK } from './status/snapshot.ts';
 import type { StatusSource, StatusWriter } from './status/types.ts';
 import type { PageInfo } from './statuspage.ts';
 
