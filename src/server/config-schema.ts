@@ -1,4 +1,5 @@
 /** JSON Schema (draft 2020-12) of `vigie.yaml`, the server's configuration. */
+import { ALERTS_SCHEMA, MAINTENANCE_SCHEMA } from '../alerts/config.ts';
 
 /**
  * Longest value of each duration field, ms (also checked for the string forms, in config.ts). Timers
@@ -92,5 +93,10 @@ export const CONFIG_SCHEMA = {
         },
       ],
     },
+    alerts: {
+      ...ALERTS_SCHEMA,
+      description: 'Alert channels and subscriptions (README: Alerts and maintenance)',
+    },
+    maintenance: { ...MAINTENANCE_SCHEMA, description: 'Maintenance windows: no incident, no alert' },
   },
 } as const;

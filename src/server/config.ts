@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { readAlerts, readMaintenance } from '../alerts/config.ts';
+import type { AlertsConfig } from '../alerts/types.ts';
 import { formatPath, type PathSeg, parseYaml } from '../config/yaml.ts';
 import { parseServer } from '../dns/resolv-conf.ts';
 import type { DnsServer } from '../dns/types.ts';
@@ -15,6 +17,7 @@ import { InputError, type InputProblem } from '../errors.ts';
 import type { Site } from '../model/site.ts';
 import { checkHost, TargetPolicy } from '../net/address-policy.ts';
 import { DEFAULT_STORE_URL, parseStoreUrl } from '../store/index.ts';
+import type { MaintenanceWindow } from '../store/types.ts';
 import { isTokenHash } from './auth.ts';
 import { CONFIG_SCHEMA, DURATION_BOUNDS } from './config-schema.ts';
 import { normalizePublicUrl } from './public-url.ts';
@@ -43,6 +46,10 @@ export interface ServeConfig {
   rateLimit: { max: number; windowMs: number } | false;
   /** `url`: the configured public URL, normalised; absent when not configured. */
   page: { name: string; url?: string };
+  /** The `alerts:` block (src/alerts/config.ts); secrets resolved from the environment. */
+  alerts: AlertsConfig;
+  /** The `maintenance:` block. */
+  maintenance: MaintenanceWindow[];
 }
 
 /** The environment variables read, and the config field each overrides. */
@@ -194,6 +201,8 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
   }
 
   const sites = readSites(raw, file, policy, at, problems);
+  const alerts = readAlerts(raw.alerts, at, env);
+  const maintenance = readMaintenance(raw.maintenance, at);
   if (problems.length)
     throw new InputError(problems.sort((a, b) => (a.file === b.file ? a.line - b.line : 0)));
   return {
@@ -219,6 +228,8 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
       // Absent: the server derives it from the address it actually listens on (public-url.ts).
       ...(publicUrl ? { url: publicUrl } : {}),
     },
+    alerts,
+    maintenance,
   };
 }
 
