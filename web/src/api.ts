@@ -160,5 +160,12 @@ export const api = {
     get<{ curve: ReportCurve; spike: { level: string } }>(
       `reports/${encodeURIComponent(domain)}?minutes=180`,
     ),
-  health: () => get<{ ok: boolean; sites: number; openIncidents: number }>('health'),
+  health: () =>
+    get<{
+      ok: boolean;
+      sites: number;
+      openIncidents: number;
+      /** Vigie's own self-check (null before any trouble). */
+      monitor?: { reliable: boolean; at: number; reason: string } | null;
+    }>('health'),
 };

@@ -112,6 +112,14 @@ export const nowView: View = {
       { class: 'page now' },
       h('h1', { tabindex: '-1' }, 'What is down now'),
       h('p', { class: `headline ${failing ? 'bad' : 'ok'}`, id: 'headline' }, headline),
+      health.monitor && !health.monitor.reliable
+        ? h(
+            'p',
+            { class: 'banner warn', id: 'self-check', role: 'status' },
+            `Vigie cannot trust its own measurements right now (${health.monitor.reason}), since ${when(health.monitor.at)}. ` +
+              'No new incident is opened and probing is slowed until this machine answers on time again.',
+          )
+        : null,
       h('p', { class: 'muted' }, `As of ${when(ctx.now)}.`),
       section(
         'Open incidents',
