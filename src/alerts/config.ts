@@ -111,6 +111,8 @@ export function readAlerts(raw: unknown, at: At, env: NodeJS.ProcessEnv): Alerts
   )) {
     const kind = value.kind as ChannelKind;
     const settings: Record<string, unknown> = {};
+    /** Settings whose environment variable is missing: already reported, not "missing" again. */
+    const unset = new Set<string>();
     for (const [k, v] of Object.entries(value)) {
       if (k === 'kind') continue;
       const path: PathSeg[] = ['alerts', 'channels', name, k];
@@ -119,15 +121,19 @@ export function readAlerts(raw: unknown, at: At, env: NodeJS.ProcessEnv): Alerts
         const val = typeof v === 'string' ? env[v] : undefined;
         if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v))
           at(path, 'expected an environment variable name');
-        else if (val === undefined || val === '') at(path, `environment variable ${v} is not set`);
-        else settings[target] = val;
+        else if (val === undefined || val === '') {
+          at(path, `environment variable ${v} is not set`);
+          unset.add(target);
+        } else settings[target] = val;
         continue;
       }
       const ref = typeof v === 'string' ? ENV_REF.exec(v) : null;
       if (ref) {
         const val = env[ref[1]];
-        if (val === undefined || val === '') at(path, `environment variable ${ref[1]} is not set`);
-        else settings[k] = val;
+        if (val === undefined || val === '') {
+          at(path, `environment variable ${ref[1]} is not set`);
+          unset.add(k);
+        } else settings[k] = val;
       } else settings[k] = v;
     }
     let validate = validators.get(kind);
@@ -140,6 +146,7 @@ export function readAlerts(raw: unknown, at: At, env: NodeJS.ProcessEnv): Alerts
         const field = e.instancePath.slice(1).split('/').filter(Boolean);
         const extra = (e.params as { additionalProperty?: string }).additionalProperty;
         const missing = (e.params as { missingProperty?: string }).missingProperty;
+        if (missing && unset.has(missing)) continue;
         const seg = extra ?? missing;
         // A value never shows in the message: it may be a secret.
         at(
