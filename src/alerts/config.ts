@@ -238,7 +238,7 @@ export function readMaintenance(raw: unknown, at: At, now = Date.now()): Mainten
 export function loadAlertsFile(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
-): { alerts: AlertsConfig; maintenance: MaintenanceWindow[] } {
+): { alerts: AlertsConfig; maintenance: MaintenanceWindow[]; publicUrl: string | null } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -278,7 +278,8 @@ export function loadAlertsFile(
   const alerts = readAlerts(raw.alerts, at, env);
   const maintenance = readMaintenance(raw.maintenance, at);
   if (problems.length) throw new InputError(problems.sort((a, b) => a.line - b.line));
-  return { alerts, maintenance };
+  const publicUrl = typeof raw.public_url === 'string' ? raw.public_url : null;
+  return { alerts, maintenance, publicUrl };
 }
 
 /** A channel's settings as the API shows them: secrets (and URLs carrying them) replaced. */
