@@ -225,6 +225,7 @@ async function throughput(): Promise<void> {
   );
   await Promise.all(kids.map((k) => new Promise((r) => k.once('exit', r))));
   const stored = reports.reduce((a, r) => a + Number(r.stored), 0);
+  if (process.env.VIGIE_BENCH_DEBUG) log(JSON.stringify(reports));
   const deadline = Date.now() + 120_000;
   while (handed - dups < stored && Date.now() < deadline) await sleep(20);
   const coreCpu = selfCpu() - cpuAtFirst;
