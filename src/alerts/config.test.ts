@@ -123,7 +123,9 @@ describe('alerts and maintenance configuration', () => {
         /^vigie\.yaml:4: alerts\.channels\.x\.kind: must be equal to one of the allowed values/,
       ),
     ]);
-    expect(problems('alerts:\n  channels:\n    x:\n      kind: webhook\n      url: ${NOPE}\n')).toEqual([
+    // `${NOPE}` is the configuration's own syntax, not a template placeholder.
+    const ref = ['$', '{NOPE}'].join('');
+    expect(problems(`alerts:\n  channels:\n    x:\n      kind: webhook\n      url: ${ref}\n`)).toEqual([
       'vigie.yaml:5: alerts.channels.x.url: environment variable NOPE is not set',
     ]);
   });

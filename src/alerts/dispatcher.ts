@@ -182,6 +182,8 @@ export class Dispatcher {
 
   async #fanOut(row: OutboxEvent): Promise<void> {
     const e = row.data as AlertEvent;
+    // A cache, bounded: what falls out is read again from the outbox when needed.
+    if (this.#events.size >= 10_000) this.#events.clear();
     this.#events.set(e.id, e);
     const now = this.#o.clock.now();
     const deliveries: AlertDelivery[] = [];

@@ -106,6 +106,11 @@ export class Alerts {
     if (o.maintenance) await o.store.replaceMaintenances('config', o.maintenance);
     await a.schedule.reload();
     if (o.bus) a.#off.push(holdOnVantageTrouble(o.bus, a.dispatcher));
+    // Sites (and their tags) change while serving; windows change through the API (which reloads
+    // at once) or another process sharing the store.
+    const timer = setInterval(() => void a.schedule.reload().catch(() => {}), 60_000);
+    timer.unref?.();
+    a.#off.push(() => clearInterval(timer));
     a.dispatcher.start();
     return a;
   }
