@@ -1,14 +1,13 @@
 /**
  * The API token: both hash formats verify, wrong tokens never block the event loop, and an address
- * sending wrong tokens is rate limited. The load test runs the attackers in a child process against a
- * real listening server, and measures `/api/health` from this process meanwhile.
+ * sending wrong tokens is rate limited. The load test runs the attackers in a child process (at normal
+ * priority: they compete with the server for this machine's CPUs) against a real listening server,
+ * and measures `/api/health` from this process meanwhile. Figures: `npm run bench -- auth-flood`.
  */
-import { spawn } from 'node:child_process';
 import { scryptSync } from 'node:crypto';
-import { Agent, request } from 'node:http';
-import { setPriority } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { Agent } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { healthLatencies, p, startAttackers } from '../../test/support/attackers.ts';
 import { type Fixture, fixture, TOKEN } from '../../test/support/server.ts';
 import { hashToken, isLegacyTokenHash, isTokenHash, TokenVerifier } from './auth.ts';
 
@@ -87,7 +86,7 @@ describe('failed authentications', () => {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       // The same measure with no attack: what this machine gives anyway (other work shares its CPUs).
       const idle = await healthLatencies(port, agent, 2_000);
-      const attackers = startAttackers(port, 8);
+      const attackers = startAttackers(port, 8, 0);
       try {
         await attackers.ready;
         const attacked = await healthLatencies(port, agent, 4_000);
@@ -110,96 +109,3 @@ describe('failed authentications', () => {
     },
   );
 });
-
-/** Latencies (ms, sorted) of sequential `GET /api/health` for `durationMs`. */
-async function healthLatencies(port: number, agent: Agent, durationMs: number): Promise<number[]> {
-  const ms: number[] = [];
-  const deadline = performance.now() + durationMs;
-  while (performance.now() < deadline) {
-    const t = performance.now();
-    const status = await get(port, '/api/health', agent);
-    ms.push(performance.now() - t);
-    expect(status).toBe(200);
-  }
-  return ms.sort((a, b) => a - b);
-}
-
-/** The `q` quantile of sorted values. */
-function p(sorted: number[], q: number): number {
-  return sorted[Math.max(0, Math.ceil(sorted.length * q) - 1)];
-}
-
-function get(port: number, path: string, agent: Agent): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/**
- * `n` clients in a child process, each from its own loopback address, each sending wrong tokens (a
- * new random one every time) as fast as the server answers, until told to stop.
- */
-function startAttackers(port: number, n: number) {
-  const script = `
-    const http = require('node:http');
-    const { randomBytes } = require('node:crypto');
-    const byStatus = {}; let total = 0; let stopping = false; let started = 0;
-    const body = JSON.stringify({ sites: [{ domain: 'attack.example' }] });
-    function run(i) {
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1, localAddress: '127.0.0.' + (10 + i) });
-      let first = true;
-      const once = () => {
-        if (stopping) return;
-        const req = http.request({ host: '127.0.0.1', port: ${port}, path: '/api/sites', method: 'POST', agent,
-          headers: { authorization: 'Bearer wrong-' + randomBytes(16).toString('hex'), 'content-type': 'application/json' } },
-          (res) => { res.resume(); res.on('end', () => {
-            byStatus[res.statusCode] = (byStatus[res.statusCode] || 0) + 1; total++;
-            if (first) { first = false; if (++started === ${n}) process.stdout.write('ready\\n'); }
-            once();
-          }); });
-        req.on('error', () => setTimeout(once, 5));
-        req.end(body);
-      };
-      once();
-    }
-    for (let i = 0; i < ${n}; i++) run(i);
-    process.stdin.on('data', () => { stopping = true; process.stdout.write(JSON.stringify({ total, byStatus }) + '\\n'); process.exit(0); });
-  `;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  // The attackers stand for other machines: on this one they yield the CPU to the server.
-  if (child.pid) setPriority(child.pid, 19);
-  let out = '';
-  let onLine: ((line: string) => void) | null = null;
-  child.stdout.on('data', (d) => {
-    out += d;
-    let k = out.indexOf('\n');
-    while (k >= 0) {
-      const line = out.slice(0, k);
-      out = out.slice(k + 1);
-      onLine?.(line);
-      k = out.indexOf('\n');
-    }
-  });
-  const next = () => new Promise<string>((resolve) => (onLine = resolve));
-  const ready = next();
-  let stopped: Promise<{ total: number; byStatus: Record<string, number> }> | null = null;
-  return {
-    ready,
-    stop() {
-      stopped ??=
-        child.exitCode !== null
-          ? Promise.resolve({ total: 0, byStatus: {} })
-          : (async () => {
-              const line = next();
-              child.stdin.write('stop\n');
-              return JSON.parse(await line);
-            })();
-      return stopped;
-    },
-  };
-}
