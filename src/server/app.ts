@@ -34,7 +34,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { statuspageRoutes } from './routes/statuspage.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
-import { addSecurityHeaders, DASHBOARD_DIR, registerDashboard } from './static.ts';
+import { addSecurityHeaders, CONTENT_SECURITY_POLICY, DASHBOARD_DIR, registerDashboard } from './static.ts';
 import { SELF_CHECK } from './status/snapshot.ts';
 import type { StatusSource, StatusWriter } from './status/types.ts';
 import type { PageInfo } from './statuspage.ts';
@@ -112,7 +112,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     // Errors met before routing answer the API's own codes too, never Fastify's.
     frameworkErrors: (err, _req, reply) => {
       const { status, body } = toErrorBody(err);
-      (reply as FastifyReply).code(status).send(body);
+      // No route, so no onSend hook: the security headers are set here.
+      (reply as FastifyReply)
+        .headers({ 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' })
+        .code(status)
+        .send(body);
     },
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       const answer = socket.destroyed ? null : clientErrorResponse(err);

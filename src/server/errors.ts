@@ -84,7 +84,14 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
     };
   }
   const mapped = e?.code ? FASTIFY_CODES[e.code] : undefined;
-  if (mapped) return { status: API_ERRORS[mapped], body: { code: mapped, message: e.message ?? mapped } };
+  // Fastify's messages for these two quote the whole path: say what is wrong without echoing it.
+  const message =
+    e?.code === 'FST_ERR_BAD_URL'
+      ? 'the path is not valid percent-encoding'
+      : e?.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? 'a path parameter is too long'
+        : (e?.message ?? mapped);
+  if (mapped) return { status: API_ERRORS[mapped], body: { code: mapped, message: message ?? mapped } };
   if (e?.statusCode === 429)
     return { status: 429, body: { code: 'VIGIE_RATE_LIMITED', message: 'too many requests' } };
   if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500)

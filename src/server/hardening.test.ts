@@ -41,6 +41,8 @@ describe('error contract: every error carries a VIGIE_ code', () => {
     const r = await app.inject(url);
     expect(r.statusCode).toBe(status);
     expect(r.json().code).toMatch(/^VIGIE_/);
+    expect(r.json().message.length).toBeLessThan(100);
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('reads, and removes, a site whose domain has 120 and 253 characters', async () => {
