@@ -29,8 +29,11 @@ export function catalogProviderName(): ProviderName {
 }
 
 export interface RenderOptions {
-  /** Base of the public URL; the incident page is `${publicUrl}/#/incident/${id}`. */
-  publicUrl: string;
+  /**
+   * Base of the public URL; the incident page is `${publicUrl}/#/incident/${id}`. A function when
+   * it is known only once the server listens (read at every message).
+   */
+  publicUrl: string | (() => string);
   /** IANA zone times are written in (default Etc/UTC). */
   timeZone?: string;
   providerName?: ProviderName;
@@ -124,7 +127,7 @@ export function renderMessage(
     first: ctx.first,
     title,
     lines,
-    url: incidentUrl(o.publicUrl, i.id),
+    url: incidentUrl(typeof o.publicUrl === 'function' ? o.publicUrl() : o.publicUrl, i.id),
     at: e.at,
     incident: i,
     ...(ctx.test ? { test: true } : {}),

@@ -24,8 +24,11 @@ export interface AlertsOptions {
   config?: AlertsConfig;
   /** Windows of the configuration's `maintenance:` block (replace the stored ones from config). */
   maintenance?: readonly MaintenanceWindow[];
-  /** Base of the incident links (`${publicUrl}/#/incident/${id}`). */
-  publicUrl: string;
+  /**
+   * Base of the incident links (`${publicUrl}/#/incident/${id}`); a function when the URL is known
+   * only once the server listens (e.g. `() => page.url`, the page object given to `buildApp`).
+   */
+  publicUrl: string | (() => string);
   timeZone?: string;
   providerName?: ProviderName;
   log?: (line: string) => void;
@@ -80,7 +83,8 @@ export class Alerts {
   private constructor(o: AlertsOptions) {
     this.#o = o;
     this.#config = o.config ?? NO_ALERTS;
-    const domain = hostOf(o.publicUrl);
+    const url = o.publicUrl;
+    const domain = () => hostOf(typeof url === 'function' ? url() : url);
     this.#channels = this.#config.channels.map((c) =>
       CHANNELS[c.kind].create(c.name, c.settings, { domain }),
     );
@@ -190,7 +194,7 @@ export function sampleIncident(now: number): Incident {
 export async function sendTest(
   c: Channel,
   now: number,
-  render: { publicUrl: string; timeZone?: string; providerName?: ProviderName },
+  render: { publicUrl: string | (() => string); timeZone?: string; providerName?: ProviderName },
   timeoutMs = 10_000,
 ): Promise<string | null> {
   const incident = sampleIncident(now);

@@ -79,8 +79,8 @@ export interface Channel {
 
 /** What a channel factory is given besides its settings. */
 export interface ChannelContext {
-  /** Host name used in email Message-IDs (from the public URL). */
-  domain: string;
+  /** Host name used in email Message-IDs (from the public URL; read at every message). */
+  domain: () => string;
 }
 
 /** A channel kind: the JSON Schema of its settings and how to build it. */

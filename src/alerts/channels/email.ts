@@ -76,7 +76,7 @@ export const email: ChannelFactory = {
       name,
       async send(m, signal) {
         signal.throwIfAborted();
-        const sending = transport.sendMail(emailMessage(m, ctx.domain, from, to));
+        const sending = transport.sendMail(emailMessage(m, ctx.domain(), from, to));
         // nodemailer takes no AbortSignal: give up waiting (its own socket timeouts end the attempt).
         await new Promise<void>((resolve, reject) => {
           const onAbort = () => reject(signal.reason ?? new Error('aborted'));

@@ -26,8 +26,13 @@ export function register(program: Command, setExitCode: (code: number) => void):
           `${o.config}: no alert channel named ${name}; channels: ${config.channels.map((x) => x.name).join(', ') || '(none)'}`,
         );
       const url = publicUrl ?? 'http://localhost:8080';
-      const domain = new URL(url).hostname || 'vigie.invalid';
-      const channel = CHANNELS[c.kind].create(c.name, c.settings, { domain });
+      let domain: string;
+      try {
+        domain = new URL(url).hostname || 'vigie.invalid';
+      } catch {
+        throw new UsageError(`${o.config}: public_url: expected an http(s) URL`);
+      }
+      const channel = CHANNELS[c.kind].create(c.name, c.settings, { domain: () => domain });
       const timeoutMs = Math.max(1, Number(o.timeout) || 15) * 1000;
       const error = await sendTest(
         channel,
