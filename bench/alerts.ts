@@ -16,8 +16,11 @@
  * message, on the scenario's clock (`p50_update_delay_s`: any message, from its change).
  *
  *   npm run bench -- alerts [FIXTURE.json.gz…]
+ *   npm run bench -- alerts --live [SPEED]   (runs the two seeds through the real pipeline first,
+ *                                             3–15 min each, recording their streams the same way)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,9 +34,27 @@ import { openStore } from '../src/store/open.ts';
 import { readRecording } from './alerts-fixture.ts';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
-const FIXTURES = process.argv.slice(2).length
-  ? process.argv.slice(2)
-  : [here('fixtures/alerts-ovh-backbone-2021.json.gz'), here('fixtures/alerts-cloudflare-2025.json.gz')];
+const args = process.argv.slice(2);
+const live = args[0] === '--live';
+const liveDir = live ? mkdtempSync(join(tmpdir(), 'vigie-bench-alerts-live-')) : '';
+/** Run a seed through the real pipeline (bench/alerts-record.ts), its stream written to a file. */
+function record(seed: string): string {
+  const out = join(liveDir, `${seed}.json`);
+  process.stderr.write(`running ${seed} through the real pipeline…\n`);
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', here('alerts-record.ts'), seed, ...(args[1] ? [args[1]] : [])],
+    { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 512 * 1024 * 1024 },
+  );
+  if (r.status !== 0) throw new Error(`recording ${seed} failed (${r.status})`);
+  writeFileSync(out, r.stdout);
+  return out;
+}
+const FIXTURES = live
+  ? ['ovh-backbone-2021', 'cloudflare-2025'].map(record)
+  : args.length
+    ? args
+    : [here('fixtures/alerts-ovh-backbone-2021.json.gz'), here('fixtures/alerts-cloudflare-2025.json.gz')];
 const SECRET = 'bench-shared-secret-0123456789';
 const CHANNELS = ['webhook', 'slack', 'ntfy', 'email'] as const;
 
@@ -251,7 +272,7 @@ const result = {
     runs.flatMap((r) => r.updateDelays),
     0.5,
   ),
-  source: 'recorded incident streams of real runs (bench/fixtures)',
+  source: live ? 'real pipeline runs, now' : 'recorded incident streams of real runs (bench/fixtures)',
   scenarios: runs.map((r) => ({
     scenario: r.scenario,
     incidents: r.incidents,
@@ -259,4 +280,5 @@ const result = {
     recorded: r.recorded,
   })),
 };
+if (live) rmSync(liveDir, { recursive: true, force: true });
 process.stdout.write(`${JSON.stringify(result)}\n`);
