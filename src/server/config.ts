@@ -157,7 +157,10 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
 
   const tokenHash = typeof raw.token_hash === 'string' ? raw.token_hash : null;
   if (tokenHash !== null && !isTokenHash(tokenHash))
-    where('token_hash', 'expected a hash printed by `vigie serve --hash-token` (sha256$salt$hash, or the older scrypt$N$r$p$salt$hash)');
+    where(
+      'token_hash',
+      'expected a hash printed by `vigie serve --hash-token` (sha256$salt$hash, or the older scrypt$N$r$p$salt$hash)',
+    );
 
   let resolver: DnsServer | null = null;
   if (typeof raw.resolver === 'string') {
