@@ -25,6 +25,11 @@ import { deleteAll } from './setup.ts';
 import { Names } from './subjects.ts';
 
 const NATS = process.env.VIGIE_TEST_NATS ?? 'nats://127.0.0.1:4222';
+/** The NATS server with JetStream is required (never skipped): say so clearly when it is not there. */
+const connectOrSay = (o: Parameters<typeof connect>[0] = {}) =>
+  connect({ servers: NATS, ...o }).catch((e) => {
+    throw new Error(`these tests need NATS with JetStream at ${NATS} (nats-server -js): ${e.message}`);
+  });
 const prefix = `vt${Math.random().toString(36).slice(2, 10)}`;
 const names = new Names(prefix);
 const SCENARIO = `
@@ -52,7 +57,7 @@ beforeAll(async () => {
     stateDir: mkdtempSync(join(tmpdir(), 'vigie-agents-')),
     ports: { dns: 0, http: 0, https: 0, smtp: 0, control: 0 },
   });
-  core = await connect({ servers: NATS });
+  core = await connectOrSay();
 });
 
 afterAll(async () => {
@@ -66,7 +71,7 @@ afterAll(async () => {
 
 /** An agent of the world's vantage `id`, in this process, on its own connection. */
 async function startAgent(id: string): Promise<Agent> {
-  const nc = await connect({ servers: NATS, inboxPrefix: `_INBOX_${id}` });
+  const nc = await connectOrSay({ inboxPrefix: `_INBOX_${id}` });
   conns.push(nc);
   const info = world.info;
   const address = info.vantages.find((v) => v.id === id)!.address;

@@ -20,6 +20,11 @@ import { deleteAll } from './setup.ts';
 import { Names } from './subjects.ts';
 
 const NATS = process.env.VIGIE_TEST_NATS ?? 'nats://127.0.0.1:4222';
+/** The NATS server with JetStream is required (never skipped): say so clearly when it is not there. */
+const connectOrSay = (o: Parameters<typeof connect>[0] = {}) =>
+  connect({ servers: NATS, ...o }).catch((e) => {
+    throw new Error(`these tests need NATS with JetStream at ${NATS} (nats-server -js): ${e.message}`);
+  });
 const prefix = `vk${Math.random().toString(36).slice(2, 10)}`;
 const dir = mkdtempSync(join(tmpdir(), 'vigie-kill-'));
 const SCENARIO = `
@@ -41,7 +46,7 @@ const conns: NatsConnection[] = [];
 
 afterAll(async () => {
   await agents?.stop(1_000);
-  const nc = await connect({ servers: NATS });
+  const nc = await connectOrSay();
   await deleteAll(await jetstreamManager(nc), new Names(prefix));
   await nc.close();
   for (const c of conns) await c.close().catch(() => {});
@@ -64,7 +69,7 @@ it('loses and duplicates nothing across kill -9 of an agent and a restart of the
   let received = 0;
   bus.subscribe('observation', () => received++);
   const core = async () => {
-    const nc = await connect({ servers: NATS });
+    const nc = await connectOrSay();
     conns.push(nc);
     const fleet = new AgentFleet({
       nc,
