@@ -16,7 +16,7 @@ import { readWorld, realEnvironment, worldEnvironment } from '../../pipeline/env
 import { startService } from '../../pipeline/service.ts';
 import { ReportService } from '../../reports/service.ts';
 import { buildApp } from '../../server/app.ts';
-import { hashToken } from '../../server/auth.ts';
+import { hashToken, isLegacyTokenHash } from '../../server/auth.ts';
 import { loadServeConfig } from '../../server/config.ts';
 import { ProbeMetrics } from '../../server/metrics/probe-metrics.ts';
 import { StatusSnapshot } from '../../server/status/snapshot.ts';
@@ -49,6 +49,10 @@ export function register(program: Command): void {
       }
       if (!o.config) throw new UsageError('give --config FILE (or --hash-token)');
       const config = loadServeConfig(o.config);
+      if (config.tokenHash && isLegacyTokenHash(config.tokenHash))
+        process.stderr.write(
+          'vigie: token_hash is in the older scrypt format; `vigie serve --hash-token` prints the faster one\n',
+        );
       const world = config.world ? readWorld(config.world) : null;
       const clock: Clock = world ? ScaledClock.of(world.clock) : new SystemClock();
       const policy = new TargetPolicy({ allowPrivate: config.allowPrivate });
