@@ -35,6 +35,8 @@ export interface AlertsOptions {
   pollMs?: number;
   retry?: Partial<RetryPolicy>;
   attemptTimeoutMs?: number;
+  /** How long delivered, merged, suppressed and failed deliveries are kept (clock ms; 30 days). */
+  retainMs?: number;
 }
 
 /** A configured channel as the API lists it (secrets hidden). */
@@ -114,7 +116,17 @@ export class Alerts {
     // at once) or another process sharing the store.
     const timer = setInterval(() => void a.schedule.reload().catch(() => {}), 60_000);
     timer.unref?.();
-    a.#off.push(() => clearInterval(timer));
+    // The outbox keeps what is done for `retainMs` (clock time; default 30 days), then forgets it.
+    const prune = () =>
+      void o.store
+        .pruneOutbox(o.clock.now() - (o.retainMs ?? 30 * 86_400_000))
+        .catch((e) => (o.log ?? console.error)(`vigie: alerts: cannot prune the outbox: ${e}`));
+    const pruner = setInterval(prune, 3_600_000);
+    pruner.unref?.();
+    a.#off.push(
+      () => clearInterval(timer),
+      () => clearInterval(pruner),
+    );
     a.dispatcher.start();
     return a;
   }

@@ -140,6 +140,20 @@ export function describeOutbox(fresh: () => Promise<{ store: Store; url: string 
         attempts: 9,
       }),
     ]);
+    // Pruning keeps what is pending (e2 has no pending delivery left: it goes with its deliveries).
+    await store.commitIncident(incident('i1'), () => [
+      { id: 'e3', incidentId: 'i1', kind: 'peak', at: T0, data: {} },
+    ]);
+    await store.fanOutEvent('e3', [delivery('e3', 'hook', { kind: 'peak', createdAt: T0 - 10 })], []);
+    expect(await store.pruneOutbox(0)).toBe(0);
+    const pruned = await store.pruneOutbox(Number.MAX_SAFE_INTEGER);
+    expect(pruned).toBe(5);
+    expect((await store.alertDeliveries()).map((d) => d.eventId)).toEqual(['e3']);
+    expect((await store.outboxEvents()).map((e) => e.id)).toEqual(['e3']);
+    await store.updateDelivery(
+      { eventId: 'e3', channel: 'hook' },
+      { status: 'delivered', deliveredAt: T0 + 9 },
+    );
     const latest = await store.alertDeliveries({
       channel: 'hook',
       incidentId: 'i1',

@@ -111,6 +111,11 @@ export interface OutboxStore {
     superseded: readonly { eventId: string; channel: string }[],
   ): Promise<void>;
   alertDeliveries(query?: DeliveryQuery): Promise<AlertDelivery[]>;
+  /**
+   * Forget what is done: deliveries no longer pending created before `olderThan`, and fanned-out
+   * events before it with no pending delivery. Returns how many rows went.
+   */
+  pruneOutbox(olderThan: number): Promise<number>;
   /** Change a delivery's status, attempts, due time, error. */
   updateDelivery(
     key: { eventId: string; channel: string },

@@ -182,6 +182,25 @@ export function outboxStore(db: Kysely<Schema>, now: () => number): OutboxStore 
       return (await q.execute()).map(deliveryFromRow);
     },
 
+    async pruneOutbox(olderThan) {
+      return db.transaction().execute(async (trx) => {
+        const d = await trx
+          .deleteFrom('alert_deliveries')
+          .where('status', '!=', 'pending')
+          .where('created_at', '<', olderThan)
+          .executeTakeFirst();
+        const e = await trx
+          .deleteFrom('alert_events')
+          .where('fanned', '=', 1)
+          .where('created_at', '<', olderThan)
+          .where('id', 'not in', (eb) =>
+            eb.selectFrom('alert_deliveries').select('event_id').where('status', '=', 'pending'),
+          )
+          .executeTakeFirst();
+        return Number(d.numDeletedRows) + Number(e.numDeletedRows);
+      });
+    },
+
     async updateDelivery(key, patch) {
       const set: Partial<AlertDeliveriesTable> = {};
       if (patch.status !== undefined) set.status = patch.status;

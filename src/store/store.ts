@@ -380,6 +380,7 @@ export class KyselyStore implements Store {
   fanOutEvent: OutboxStore['fanOutEvent'] = (id, d, s) => this.#outbox.fanOutEvent(id, d, s);
   alertDeliveries: OutboxStore['alertDeliveries'] = (q) => this.#outbox.alertDeliveries(q);
   updateDelivery: OutboxStore['updateDelivery'] = (k, p) => this.#outbox.updateDelivery(k, p);
+  pruneOutbox: OutboxStore['pruneOutbox'] = (t) => this.#outbox.pruneOutbox(t);
   saveMaintenance: OutboxStore['saveMaintenance'] = (m) => this.#outbox.saveMaintenance(m);
   replaceMaintenances: OutboxStore['replaceMaintenances'] = (s, w) => this.#outbox.replaceMaintenances(s, w);
   deleteMaintenance: OutboxStore['deleteMaintenance'] = (id) => this.#outbox.deleteMaintenance(id);
