@@ -51,6 +51,8 @@ export interface AgentFleetOptions {
   limits?: StreamLimits & { ackWaitMs?: number };
   /** Detection's vantage health: an agent whose observations it finds implausible shows degraded. */
   isHealthy?(vantage: string): boolean;
+  /** Ask every vantage of a site for a re-probe when one is asked (default true). */
+  crossCheck?: boolean;
   /** Called with each observation's id as it is handed on (`<vantage>.<boot>`, sequence): tests and audits. */
   trace?(source: string, seq: number): void;
   log?(line: string): void;
@@ -123,8 +125,15 @@ export class AgentFleet implements ProbeFleet {
     if (this.sites.delete(domain)) this.rebalanceSoon();
   }
 
+  /**
+   * A re-probe asked of one vantage (detection, after a first failure there) is asked of the
+   * site's other vantages too, unless `crossCheck` is off: the failure is re-checked from elsewhere
+   * at once, instead of waiting for their own slots.
+   */
   reprobe(domain: string, kind: ProbeKind, vantage: string | undefined, delayMs: number): void {
-    const to = vantage === undefined ? vantagesOf(domain, this.registry.alive(), this.perSite) : [vantage];
+    const all = vantagesOf(domain, this.registry.alive(), this.perSite);
+    const to =
+      vantage === undefined ? all : this.o.crossCheck === false ? [vantage] : [...new Set([vantage, ...all])];
     const msg = JSON.stringify({ d: domain, k: kind, ms: delayMs });
     for (const v of to) if (this.registry.known(v)) this.o.nc.publish(this.names.reprobe(v), msg);
   }
