@@ -62,7 +62,7 @@ export function degradedReason(h: HeartbeatMessage, intervalRealMs: number): str
   if (h.latenessP99Ms > Math.max(1_000, intervalRealMs / 10)) {
     return `probes start late (p99 ${(h.latenessP99Ms / 1000).toFixed(1)} s)`;
   }
-  if (h.dropped > 0) return `${h.dropped} observations dropped (stream unreachable)`;
+  if (h.dropped > 0) return `${h.dropped} observations dropped since the last heartbeat (stream unreachable)`;
   if (h.buffered > 50_000) return `${h.buffered} observations waiting to be published`;
   return null;
 }

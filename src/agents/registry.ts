@@ -40,6 +40,8 @@ export interface RegistryOptions {
 
 interface Entry {
   last: HeartbeatMessage | null;
+  /** Observations the agent had dropped at its previous heartbeat (a count since its start). */
+  droppedBefore: number;
   at: number | null;
   gone: boolean;
   ingested: number;
@@ -51,7 +53,8 @@ export class AgentRegistry {
 
   constructor(private readonly o: RegistryOptions) {
     this.now = o.now ?? Date.now;
-    for (const v of o.vantages) this.entries.set(v, { last: null, at: null, gone: true, ingested: 0 });
+    for (const v of o.vantages)
+      this.entries.set(v, { last: null, droppedBefore: 0, at: null, gone: true, ingested: 0 });
   }
 
   known(vantage: string): boolean {
@@ -62,6 +65,8 @@ export class AgentRegistry {
   heartbeat(h: HeartbeatMessage): boolean {
     const e = this.entries.get(h.vantage);
     if (!e) return false;
+    // `dropped` counts since the agent's start: degraded while it grows, not for ever after.
+    e.droppedBefore = e.last && e.last.boot === h.boot ? e.last.dropped : 0;
     e.last = h;
     e.at = this.now();
     const back = e.gone;
@@ -109,7 +114,7 @@ export class AgentRegistry {
         state = 'gone';
         reason = e.at === null ? 'never heard from' : 'heartbeats stopped';
       } else if (h) {
-        const why = degradedReason(h, this.o.intervalRealMs);
+        const why = degradedReason({ ...h, dropped: h.dropped - e.droppedBefore }, this.o.intervalRealMs);
         if (why) {
           state = 'degraded';
           reason = why;
