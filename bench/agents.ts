@@ -120,7 +120,6 @@ async function child(): Promise<void> {
         timings: bad
           ? { connect: 3000, total: 3000.4 }
           : { connect: 0.21 + (n % 7) / 10, ttfb: 1.3 + (n % 13) / 10, total: 1.9 + (n % 17) / 10 },
-        speed: 1,
         family: 4,
         scheme: 'http',
         headers: bad ? undefined : headers,

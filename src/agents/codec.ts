@@ -2,7 +2,7 @@
  * The compact batch encoding of observations on the wire (agent → core): one JSON message per
  * batch, every observation a short array whose strings (site, address) index a table shared by
  * the batch, with kind, outcome and signature as small numbers, times relative to the batch's
- * first, timings at 10 µs, and the fields most observations share (speed, address family) said once.
+ * first, timings at 10 µs, and the fields most observations share (the address family) said once.
  * Whatever a probe adds beyond the common fields travels as JSON text in the string table (so the
  * extras most observations share are said once), and nothing an observation carries is lost. Observation `i` of a batch has the sequence number `seq + i`: with
  * the vantage and the agent's boot id, that is its id for idempotent ingestion.
@@ -53,8 +53,7 @@ interface WireBatch {
   q: number;
   /** Base time (clock ms). */
   t: number;
-  /** Speed and family shared by most observations. */
-  sp?: number;
+  /** Address family shared by most observations. */
   fa?: number;
   /** String table (sites, addresses). */
   s: string[];
@@ -87,7 +86,6 @@ export function encodeBatch(seq: number, observations: readonly Observation[]): 
     return i;
   };
   const t0 = observations[0]?.time ?? 0;
-  const sp = observations[0]?.speed;
   const fa = observations[0]?.family;
   const o: unknown[][] = [];
   for (const obs of observations) {
@@ -110,7 +108,7 @@ export function encodeBatch(seq: number, observations: readonly Observation[]): 
     for (const k in obs) {
       if (FIXED.has(k)) continue;
       const v = (obs as unknown as Record<string, unknown>)[k];
-      if (v === undefined || (k === 'speed' && v === sp) || (k === 'family' && v === fa)) continue;
+      if (v === undefined || (k === 'family' && v === fa)) continue;
       rest ??= {};
       rest[k] = v;
     }
@@ -125,7 +123,6 @@ export function encodeBatch(seq: number, observations: readonly Observation[]): 
     o.push(row);
   }
   const batch: WireBatch = { q: seq, t: t0, s: strings, o };
-  if (sp !== undefined) batch.sp = sp;
   if (fa !== undefined) batch.fa = fa;
   return new TextEncoder().encode(JSON.stringify(batch));
 }
@@ -173,7 +170,6 @@ export function decodeBatch(data: Uint8Array, vantage: string): DecodedBatch {
       signature,
       timings,
     };
-    if (b.sp !== undefined) obs.speed = b.sp;
     if (b.fa !== undefined) obs.family = b.fa as 4 | 6;
     if (row[6]) obs.address = b.s[(row[6] as number) - 1];
     if (row[7] != null) obs.status = row[7] as number;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Observation } from '../model/observation.ts';
 import { LagGuard } from './lag-guard.ts';
 
-const obs = (signature: Observation['signature'], total: number, speed = 30): Observation => ({
+const obs = (signature: Observation['signature'], total: number): Observation => ({
   site: 'a.test',
   vantage: 'paris',
   time: 0,
@@ -10,13 +10,12 @@ const obs = (signature: Observation['signature'], total: number, speed = 30): Ob
   outcome: signature === 'ok' ? 'up' : signature === 'slow' ? 'degraded' : 'down',
   signature,
   timings: { total },
-  speed,
   ...(signature === 'ok' || signature === 'slow' ? { status: 200 } : {}),
 });
 
 /** A guard that saw one stall of `ms` real milliseconds ending at `at`. */
 function guardWithStall(at: number, ms: number): LagGuard {
-  const g = new LagGuard({ slowMs: 5000 });
+  const g = new LagGuard({ slowMs: 5000, speed: 30 });
   (g as unknown as { stalls: { from: number; to: number }[] }).stalls.push({ from: at - ms, to: at });
   return g;
 }
@@ -50,17 +49,17 @@ describe('LagGuard', () => {
 
 describe('LagGuard against the machine’s own answer time', () => {
   it('discards a slow verdict when everything answers about as slowly', () => {
-    const g = new LagGuard({ slowMs: 5000 });
-    for (let i = 0; i < 40; i++) g.check(obs('ok', 150, 30), 1000 + i);
+    const g = new LagGuard({ slowMs: 5000, speed: 30 });
+    for (let i = 0; i < 40; i++) g.check(obs('ok', 150), 1000 + i);
     // 220 ms real at ×30 = 6.6 s: over the threshold, but the machine answers in 150 ms right now.
-    expect(g.check({ ...obs('slow', 220, 30), status: 200 }, 1050).signature).toBe('probe_error');
+    expect(g.check({ ...obs('slow', 220), status: 200 }, 1050).signature).toBe('probe_error');
     expect(g.discardedSlow).toBe(1);
   });
 
   it('keeps a slow verdict much slower than its contemporaries', () => {
-    const g = new LagGuard({ slowMs: 5000 });
-    for (let i = 0; i < 40; i++) g.check({ ...obs('ok', 10, 40), status: 200 }, 1000 + i);
+    const g = new LagGuard({ slowMs: 5000, speed: 40 });
+    for (let i = 0; i < 40; i++) g.check({ ...obs('ok', 10), status: 200 }, 1000 + i);
     // 5 s of overload at ×40 = 125 ms real, against 10 ms for everything else.
-    expect(g.check({ ...obs('slow', 135, 40), status: 200 }, 1050).signature).toBe('slow');
+    expect(g.check({ ...obs('slow', 135), status: 200 }, 1050).signature).toBe('slow');
   });
 });

@@ -11,6 +11,8 @@ import type { Observation, Signature } from '../model/observation.ts';
 const TIMED = new Set<Signature>(['slow', 'connect_timeout', 'read_timeout', 'dns_timeout']);
 
 export interface LagGuardOptions {
+  /** Clock ms per real ms (the pipeline clock's speed; default 1). */
+  speed?: number;
   /** The slow threshold, clock ms (the probe context's `slowMs`). */
   slowMs: number;
   /** Tick of the stall detector, real ms (default 10). */
@@ -136,7 +138,7 @@ export class LagGuard {
    */
   check(obs: Observation, arrived = performance.now()): Observation {
     const total = obs.timings.total;
-    const speed = obs.speed ?? 1;
+    const speed = this.o.speed ?? 1;
     // Web answers (with or without an error status) are the machine's pulse.
     const answered = obs.kind === 'http' && (obs.status !== undefined || obs.signature === 'slow');
     // Judged against the others first, then counted among them.

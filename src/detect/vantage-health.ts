@@ -15,6 +15,8 @@ export interface VantageHealthOptions {
   groupOf(site: string): string | undefined;
   /** Length of the recent window, in clock ms. */
   windowMs: number;
+  /** Clock ms per real ms (the pipeline clock's speed; default 1). */
+  speed?: number;
   emit(change: VantageHealthChange): void;
   /** Groups with at least this many observations in the window count (default 2). */
   minObservations?: number;
@@ -53,7 +55,7 @@ export class VantageHealth {
     }
     // Judge by when the outcome became known: a timed-out probe arrives a whole deadline after it
     // started, and keyed by its start it would land behind newer successes and outlive the window.
-    const now = obs.time + obs.timings.total * (obs.speed ?? 1);
+    const now = obs.time + obs.timings.total * (this.o.speed ?? 1);
     r.time.push(now);
     r.group.push(this.o.groupOf(obs.site) ?? obs.site);
     r.failed.push(obs.outcome === 'down');

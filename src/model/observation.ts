@@ -32,7 +32,7 @@ export type Signature =
 /**
  * Phase timings in real milliseconds, as measured on the sockets; a phase not reached is absent.
  * `ttfb` runs from the request written to the first byte of the answer. On a simulated clock,
- * multiply by {@link Observation.speed} for durations on the pipeline's clock.
+ * multiply by the clock's `speed` for durations on the pipeline's clock.
  */
 export interface PhaseTimings {
   dns?: number;
@@ -59,8 +59,6 @@ export interface Observation {
   cdn?: string;
   timings: PhaseTimings;
   detail?: string;
-  /** Clock milliseconds per real millisecond when probed (1 live, the world's speed in a simulation). */
-  speed?: number;
   /** The phase that failed (or, for `slow`, the last one reached). */
   phase?: ProbePhase;
   /** Address family probed. */

@@ -157,6 +157,7 @@ export class Pipeline {
       });
     const real = (ms: number) => clock.toReal(ms);
     this.guard = new LagGuard({
+      speed,
       slowMs,
       deadlines: { dns: real(this.timeoutMs / 2), connect: real(this.timeoutMs) },
     });

@@ -194,6 +194,7 @@ export class Detection {
         return g === undefined ? undefined : this.groups[g];
       },
       windowMs: reprobeDelay * 0.75,
+      speed: o.clock.speed,
       emit: (c) => o.bus.publish('vantage', c),
     });
     this.detector = new Detector({

@@ -64,6 +64,6 @@ export const probeHttp: Prober = async (target, ctx, signal) => {
   if (front) p.obs.front = front.id;
   return end(
     p,
-    classifyHttp(reader.status, reader.body(), reader.headers, clockElapsed(p), ctx.slowMs, ctx.catalog),
+    classifyHttp(reader.status, reader.body(), reader.headers, clockElapsed(p, ctx), ctx.slowMs, ctx.catalog),
   );
 };

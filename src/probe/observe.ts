@@ -14,7 +14,7 @@ export interface Pending {
   t0: number;
 }
 
-/** Start an observation: time on the pipeline's clock, vantage, and the clock's speed. */
+/** Start an observation: time on the pipeline's clock and vantage. */
 export function begin(target: ProbeTarget, ctx: ProbeContext, kind: ProbeKind): Pending {
   const obs: Observation = {
     site: target.site,
@@ -24,7 +24,6 @@ export function begin(target: ProbeTarget, ctx: ProbeContext, kind: ProbeKind): 
     outcome: 'down',
     signature: 'ok',
     timings: { total: 0 },
-    speed: 1 / ctx.clock.toReal(1),
     family: target.family ?? 4,
   };
   return { obs, t0: performance.now() };
@@ -87,13 +86,13 @@ export function failed(p: Pending, f: Failure): Observation {
 
 /** Finish a success, `slow` beyond the threshold (applied to the clock's time). */
 export function succeeded(p: Pending, ctx: ProbeContext): Observation {
-  const clockMs = (performance.now() - p.t0) * p.obs.speed!;
+  const clockMs = (performance.now() - p.t0) * ctx.clock.speed;
   return end(p, successVerdict(clockMs, ctx.slowMs));
 }
 
 /** Elapsed real milliseconds since the probe began, on the pipeline's clock. */
-export function clockElapsed(p: Pending): number {
-  return (performance.now() - p.t0) * p.obs.speed!;
+export function clockElapsed(p: Pending, ctx: ProbeContext): number {
+  return (performance.now() - p.t0) * ctx.clock.speed;
 }
 
 /** Apply a verdict and stamp the total. */

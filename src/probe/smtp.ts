@@ -62,6 +62,6 @@ export const probeSmtp: Prober = async (target, ctx, signal) => {
   }
   p.obs.phase = 'response';
   p.obs.status = reader.code;
-  const v = classifySmtp(reader.code, clockElapsed(p), ctx.slowMs);
+  const v = classifySmtp(reader.code, clockElapsed(p, ctx), ctx.slowMs);
   return end(p, { ...v, detail: v.detail ?? `${host}: ${reader.line.slice(0, 200)}` });
 };
