@@ -56,8 +56,11 @@ export interface PipelineOptions {
   concurrency?: number;
   /** Map every site again this often, clock ms (default 6 h; 0: never). */
   remapEveryMs?: number;
-  /** The probing side (default: a {@link LocalFleet} over the environment's vantages). */
-  fleet?: ProbeFleet;
+  /**
+   * The probing side, made for the Bus it must publish observations on (so the lag guard and the
+   * self-check see them); default: a {@link LocalFleet} over the environment's vantages.
+   */
+  fleet?: (bus: Bus) => ProbeFleet;
   /** Incident ids are `${idPrefix}inc-N` (default ''). */
   idPrefix?: string;
   /** Crowd reports, when the deployment takes them: evidence, curves, re-probes, reported incidents. */
@@ -140,21 +143,21 @@ export class Pipeline {
     // Observations from the fleet arrive on `raw`; the lag guard relays them to the Bus.
     const raw = new RelayBus(o.bus);
     const slowMs = slowThresholdFor(speed);
-    this.fleet =
-      o.fleet ??
-      new LocalFleet({
-        clock,
-        bus: raw,
-        vantages: env.vantages,
-        resolver: resolverFor,
-        catalog: env.catalog,
-        ports: env.ports,
-        ca: env.ca,
-        intervalMs: o.intervalMs,
-        timeoutMs: this.timeoutMs,
-        slowMs,
-        concurrency: o.concurrency ?? 4096,
-      });
+    this.fleet = o.fleet
+      ? o.fleet(raw)
+      : new LocalFleet({
+          clock,
+          bus: raw,
+          vantages: env.vantages,
+          resolver: resolverFor,
+          catalog: env.catalog,
+          ports: env.ports,
+          ca: env.ca,
+          intervalMs: o.intervalMs,
+          timeoutMs: this.timeoutMs,
+          slowMs,
+          concurrency: o.concurrency ?? 4096,
+        });
     const real = (ms: number) => clock.toReal(ms);
     this.guard = new LagGuard({
       speed,

@@ -39,7 +39,7 @@ export interface ServiceOptions {
   /** Probes in flight at once (default 256). */
   concurrency?: number;
   reports?: ReportService;
-  fleet?: ProbeFleet;
+  fleet?: (bus: Bus) => ProbeFleet;
   /** A transition, once committed to the store (never before: a reported transition survives kill -9). */
   onCommitted?: (t: StateTransition) => void;
   log?: (line: string) => void;

@@ -62,6 +62,12 @@ export function register(program: Command): void {
         return v as 'score';
       },
     )
+    .option(
+      '--agents <n>',
+      'probe from N `vigie agent` processes over NATS JetStream (the scenario’s first N vantages)',
+      positiveNumber,
+    )
+    .option('--nats <url>', 'NATS server for --agents', 'nats://127.0.0.1:4222')
     .option('--quiet', 'no progress on stderr')
     .action(
       async (
@@ -74,6 +80,8 @@ export function register(program: Command): void {
           mail: boolean;
           quiet?: boolean;
           baseline?: 'score';
+          agents?: number;
+          nats: string;
         },
       ) => {
         const scenario = loadScenario(resolveScenarioPath(file));
@@ -85,6 +93,7 @@ export function register(program: Command): void {
           mail: o.mail,
           truthOut: o.truthOut,
           baseline: o.baseline,
+          ...(o.agents ? { agents: { count: Math.floor(o.agents), nats: o.nats } } : {}),
           log,
         });
         // The score is computed apart from the pipeline, from the scenario and the output only.

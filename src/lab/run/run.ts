@@ -16,6 +16,7 @@ import { worldEnvironment } from '../../pipeline/environment.ts';
 import { formatIncidents, type RunOutput } from '../../pipeline/export.ts';
 import { Pipeline } from '../../pipeline/pipeline.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { agentFleet } from './agents.ts';
 import { startWorldChild } from './world-child.ts';
 
 export interface RunOptions {
@@ -31,6 +32,11 @@ export interface RunOptions {
   out?: string;
   /** Also run this baseline inference on the same failures; its incidents go in `baseline`. */
   baseline?: 'score';
+  /**
+   * Probe from `vigie agent` processes over NATS JetStream instead of this process: one agent per
+   * scenario vantage (the first N), each bound to its vantage's source address in the world.
+   */
+  agents?: { count: number; nats: string };
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -71,7 +77,8 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
     );
     const clock = ScaledClock.of(info.clock);
     const bus = new InProcessBus((err, topic) => log(`${topic} handler: ${err}`));
-    const pipeline = new Pipeline({
+    const fleet = o.agents ? await agentFleet(o.agents, info, clock, log) : null;
+    const pipeline: Pipeline = new Pipeline({
       clock,
       bus,
       env: worldEnvironment(info),
@@ -82,6 +89,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
       baseline: o.baseline,
       remapEveryMs: 0,
       log,
+      ...(fleet ? { fleet: (raw) => fleet.make(raw, (v) => pipeline.detection.health.isHealthy(v)) } : {}),
     });
     bus.subscribe('vantage', (c) =>
       log(
@@ -98,6 +106,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
     pipeline.round(Math.min(info.clock.end, clock.now()));
     const scheduler = pipeline.fleet.stats();
     await pipeline.stop();
+    await fleet?.close();
     const stats = pipeline.stats();
     const realMs = Date.now() - t0;
     const zone = info.clock.timezone;
