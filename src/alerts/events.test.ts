@@ -50,6 +50,12 @@ describe('alert events of an incident change', () => {
       inc({ timeline: [...inc().timeline, { time: T + 9 * MIN, failing: 2, restored: 0.95 }] }),
       ['inc-4:restored:90'],
     ],
+    [
+      'everything back before the resolution: no milestone, the resolution will say it',
+      inc(),
+      inc({ timeline: [...inc().timeline, { time: T + 9 * MIN, failing: 0, restored: 1 }] }),
+      [],
+    ],
     ['resolution', inc(), inc({ resolvedAt: T + 60 * MIN }), [`inc-4:resolved:${T + 60 * MIN}`]],
     [
       'first seen already resolved',

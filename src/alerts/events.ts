@@ -90,7 +90,8 @@ export function alertEvents(
   if (next.resolvedAt === null && prev !== null) {
     const r0 = prev && prev.resolvedAt === null ? restoredShare(prev) : 0;
     const r1 = restoredShare(next);
-    const crossed = o.milestones.filter((m) => r0 < m && m <= r1);
+    // Everything back: the resolution follows (after the grace period) and says so; no update before it.
+    const crossed = r1 >= 1 ? [] : o.milestones.filter((m) => r0 < m && m <= r1);
     const m = crossed[crossed.length - 1];
     if (m !== undefined) add('restoration', `restored:${Math.round(m * 100)}`, latestTime(next), m);
   } else if (next.resolvedAt !== null && (prev === null || prev.resolvedAt !== next.resolvedAt)) {
