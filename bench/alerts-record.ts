@@ -12,19 +12,17 @@
  * `expandRecording()` (bench/alerts-fixture.ts) restores the exact published incidents.
  *   node --import tsx bench/alerts-record.ts --compact RAW.json   (compacts an uncompacted recording)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InProcessBus } from '../src/bus/bus.ts';
+import { resolveScenarioPath } from '../src/cli/commands/sim.ts';
 import { ScaledClock } from '../src/clock/clock.ts';
 import { startWorldChild } from '../src/lab/run/world-child.ts';
 import { loadScenario } from '../src/lab/scenario/load.ts';
 import { parseDeclarations } from '../src/map/declare.ts';
 import { worldEnvironment } from '../src/pipeline/environment.ts';
 import { Pipeline } from '../src/pipeline/pipeline.ts';
-import { resolveScenarioPath } from '../src/cli/commands/sim.ts';
-
-import { readFileSync } from 'node:fs';
 import { compactEvents, type RecordedEvent } from './alerts-fixture.ts';
 
 const [name, speedArg] = process.argv.slice(2);
