@@ -65,6 +65,11 @@ export interface PipelineOptions {
   idPrefix?: string;
   /** Crowd reports, when the deployment takes them: evidence, curves, re-probes, reported incidents. */
   reports?: ReportService;
+  /**
+   * Whether an incident may be published at all: an incident under a maintenance window is neither
+   * shown nor alerted on (default: all are).
+   */
+  publishes?: (i: Incident) => boolean;
   /** Also run this baseline method on the same failures (its incidents in {@link Pipeline.baseline}). */
   baseline?: 'score';
   log?: (line: string) => void;
@@ -323,6 +328,7 @@ export class Pipeline {
 
   /** Publish an incident on the Bus if it changed since it was last published. */
   private publish(i: Incident): void {
+    if (this.o.publishes && !this.o.publishes(i)) return;
     const json = JSON.stringify(i);
     if (this.published.get(i.id) === json) return;
     this.published.set(i.id, json);

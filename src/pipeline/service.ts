@@ -10,6 +10,7 @@ import type { StateTransition } from '../detect/types.ts';
 import type { Declarations } from '../map/declare.ts';
 import type { DependencyGraph } from '../map/dependencies.ts';
 import type { DomainMap } from '../map/types.ts';
+import type { Incident } from '../model/incident.ts';
 import type { Site } from '../model/site.ts';
 import type { TargetPolicy } from '../net/address-policy.ts';
 import type { RefusedResolution } from '../net/guard-resolver.ts';
@@ -42,6 +43,10 @@ export interface ServiceOptions {
   fleet?: (bus: Bus) => ProbeFleet;
   /** A transition, once committed to the store (never before: a reported transition survives kill -9). */
   onCommitted?: (t: StateTransition) => void;
+  /** Commit an incident change (default: upsert it; alerts add its outbox events in the same transaction). */
+  commitIncident?: (i: Incident) => Promise<void>;
+  /** Whether an incident may be published at all (maintenance windows say no). */
+  publishes?: (i: Incident) => boolean;
   log?: (line: string) => void;
 }
 
@@ -61,6 +66,8 @@ export function persist(
   bus: Bus,
   store: Store,
   onCommitted: (t: StateTransition) => void = () => {},
+  /** How an incident change is committed (alerts commit it with its outbox events, in one transaction). */
+  commitIncident: (i: Incident) => Promise<void> = (i) => store.upsertIncidents([i]),
 ): { stop(): Promise<void> } {
   let writes: Promise<void> = Promise.resolve();
   const offTransition = bus.subscribe('transition', (t) => {
@@ -84,7 +91,7 @@ export function persist(
   });
   const offIncident = bus.subscribe('incident', (i) => {
     writes = writes
-      .then(() => store.upsertIncidents([i]))
+      .then(() => commitIncident(i))
       .catch((e) => void process.stderr.write(`vigie: cannot record an incident: ${e}\n`));
   });
   const offObservation = bus.subscribe('observation', (obs) => void store.addObservations([obs]));
@@ -115,6 +122,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     concurrency: o.concurrency ?? 256,
     reports: o.reports,
     fleet: o.fleet,
+    publishes: o.publishes,
     log: o.log,
   });
   // Resume: each site's last state, and every incident (open ones continue under their ids).
@@ -130,7 +138,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       })),
   );
   pipeline.resume(await o.store.incidents());
-  const persisted = persist(o.bus, o.store, o.onCommitted);
+  const persisted = persist(o.bus, o.store, o.onCommitted, o.commitIncident);
   const mapped = async (maps: DomainMap[], graph: DependencyGraph) => {
     const domains = maps.map((m) => m.domain);
     await o.store.upsertComponents(graph.components);

@@ -80,6 +80,32 @@ export const CONFIG_SCHEMA = {
       description:
         'What the operators declare (origins behind CDNs, hidden shared components): a YAML/JSON file',
     },
+    bus: {
+      type: 'string',
+      pattern: '^nats://',
+      description:
+        'Probe from `vigie agent` processes over NATS JetStream at this URL instead of from this process',
+    },
+    agents: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1000,
+      items: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+      description: 'The vantages (agent names) allowed to send observations',
+    },
+    agents_per_site: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 16,
+      description: 'Vantages probing each site (default 3)',
+    },
+    nats_prefix: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]{1,32}$',
+      description: 'Subjects, stream and bucket prefix (default vigie)',
+    },
+    nats_creds: { type: 'string', minLength: 1, description: 'NATS .creds file of the core' },
+    nats_nkey: { type: 'string', minLength: 1, description: 'File holding the core’s NATS nkey seed' },
     rate_limit: {
       anyOf: [
         { const: false },

@@ -43,6 +43,15 @@ export interface ServeConfig {
   asnDb: string | null;
   rangesDir: string | null;
   declarations: string | null;
+  /** Agents over NATS JetStream, when probing is spread over `vigie agent` processes. */
+  agents: {
+    url: string;
+    names: string[];
+    perSite: number;
+    prefix: string;
+    creds: string | null;
+    nkey: string | null;
+  } | null;
   rateLimit: { max: number; windowMs: number } | false;
   /** `url`: the configured public URL, normalised; absent when not configured. */
   page: { name: string; url?: string };
@@ -203,6 +212,8 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
     rateLimit = { max: rl.max ?? 600, windowMs: windowMs ?? 60_000 };
   }
 
+  if (typeof raw.bus === 'string' && !Array.isArray(raw.agents))
+    at(['bus'], 'a bus needs `agents`: the names of the vantages allowed to send observations');
   const sites = readSites(raw, file, policy, at, problems);
   const alerts = readAlerts(raw.alerts, at, env);
   const maintenance = readMaintenance(raw.maintenance, at);
@@ -225,6 +236,17 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
     asnDb: path('asn_db'),
     rangesDir: path('ranges_dir'),
     declarations: path('declarations'),
+    agents:
+      typeof raw.bus === 'string'
+        ? {
+            url: raw.bus,
+            names: (raw.agents as string[] | undefined) ?? [],
+            perSite: (raw.agents_per_site as number | undefined) ?? 3,
+            prefix: (raw.nats_prefix as string | undefined) ?? 'vigie',
+            creds: path('nats_creds'),
+            nkey: path('nats_nkey'),
+          }
+        : null,
     rateLimit,
     page: {
       name: String(raw.name ?? 'Vigie'),

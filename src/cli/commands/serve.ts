@@ -5,6 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { connectNats } from '../../agents/connect.ts';
+import { AgentFleet } from '../../agents/fleet.ts';
+import { registerAlertMetrics } from '../../alerts/metrics.ts';
+import { Alerts } from '../../alerts/service.ts';
+import type { Bus } from '../../bus/bus.ts';
 import { InProcessBus } from '../../bus/bus.ts';
 import { type Clock, ScaledClock, SystemClock } from '../../clock/clock.ts';
 import { systemResolver } from '../../dns/resolv-conf.ts';
@@ -13,7 +18,9 @@ import { type Declarations, loadDeclarations, parseDeclarations } from '../../ma
 import type { WorldInfo } from '../../model/world.ts';
 import { TargetPolicy } from '../../net/address-policy.ts';
 import { readWorld, realEnvironment, worldEnvironment } from '../../pipeline/environment.ts';
-import { startService } from '../../pipeline/service.ts';
+import { probeTimeout } from '../../pipeline/pipeline.ts';
+import { type Service, startService } from '../../pipeline/service.ts';
+import { slowThresholdFor } from '../../probe/context.ts';
 import { ReportService } from '../../reports/service.ts';
 import { buildApp } from '../../server/app.ts';
 import { hashToken, isLegacyTokenHash } from '../../server/auth.ts';
@@ -68,10 +75,39 @@ export function register(program: Command): void {
       metrics.attach(bus);
       const reports = new ReportService({ clock, bus, isWatched: (d) => snapshot.site(d) !== null });
 
+      // Alerts: incident changes committed with their outbox events, delivered after; maintenance
+      // windows keep incidents from being published at all.
+      const page: { name: string; url?: string; timeZone?: string } = world
+        ? { ...config.page, timeZone: world.clock.timezone }
+        : { ...config.page };
+      const alerts = await Alerts.start({
+        store,
+        clock,
+        bus,
+        config: config.alerts,
+        maintenance: config.maintenance,
+        publicUrl: () => page.url ?? `http://${config.listen.host}:${config.listen.port}`,
+        timeZone: page.timeZone,
+        log,
+      });
+      registerAlertMetrics(metrics.registry, () => alerts.dispatcher.stats());
+      // Probing spread over `vigie agent` processes: the core's fleet over NATS JetStream.
+      const nats = config.agents
+        ? await connectNats({
+            url: config.agents.url,
+            name: 'vigie-core',
+            creds: config.agents.creds ?? undefined,
+            nkeySeed: config.agents.nkey ?? undefined,
+            token: process.env.VIGIE_NATS_TOKEN,
+          })
+        : null;
+      let agentFleet: AgentFleet | null = null;
       const resolver = config.resolver ?? world?.resolver ?? systemResolver();
       if (o.probe !== false && !resolver)
         throw new UsageError('no resolver: set resolver in the configuration');
-      const service =
+      // biome-ignore lint/style/useConst: read by the fleet's health callback before it is assigned
+      let service: Service | null = null;
+      service =
         o.probe === false || !resolver
           ? null
           : await startService({
@@ -95,6 +131,30 @@ export function register(program: Command): void {
               remapEveryMs: config.remapEveryMs,
               reports,
               log,
+              commitIncident: (i) => alerts.commit(i),
+              publishes: alerts.schedule.publishes,
+              ...(nats && config.agents
+                ? {
+                    fleet: (raw: Bus) => {
+                      const speed = clock.speed;
+                      const intervalMs = config.intervalMs ?? world?.probeIntervalMs ?? 60_000;
+                      agentFleet = new AgentFleet({
+                        nc: nats,
+                        bus: raw,
+                        clock,
+                        agents: config.agents!.names,
+                        prefix: config.agents!.prefix,
+                        perSite: config.agents!.perSite,
+                        intervalMs,
+                        timeoutMs: probeTimeout(intervalMs, speed),
+                        slowMs: slowThresholdFor(speed),
+                        isHealthy: (v) => service?.pipeline.detection.health.isHealthy(v) ?? true,
+                        log,
+                      });
+                      return agentFleet;
+                    },
+                  }
+                : {}),
               onRefused: (r) => {
                 metrics.refused();
                 const first = r.refused[0];
@@ -116,7 +176,8 @@ export function register(program: Command): void {
         policy,
         metrics,
         // A replay's times read in the scenario's own zone (09:12 CEST, as the newsrooms reported it).
-        page: world ? { ...config.page, timeZone: world.clock.timezone } : config.page,
+        page,
+        alerts,
         reports,
         probe: service ? { context: () => service.pipeline.fleet.probeContext?.() ?? null } : undefined,
         onSitesChanged: (c) => {
@@ -134,6 +195,26 @@ export function register(program: Command): void {
         `vigie: serving ${snapshot.counts().sites} sites on http://${where} (store ${store.backend}` +
           `${world ? ', SIMULATION' : ''}${config.tokenHash ? '' : ', no token: read-only'})\n`,
       );
+      // The agents' states (healthy, degraded, gone; heartbeat; probes/s) as vantages of the status.
+      const told = new Map<string, string>();
+      const agentStates = setInterval(() => {
+        for (const a of (agentFleet as AgentFleet | null)?.states() ?? []) {
+          const beat =
+            a.lastHeartbeat === null
+              ? 'never heard'
+              : `last heartbeat ${new Date(a.lastHeartbeat).toISOString()}`;
+          const reason = `${a.state}${a.reason ? `: ${a.reason}` : ''}; ${beat}; ${a.probesPerS.toFixed(1)} probes/s, ${a.sites} sites`;
+          if (told.get(a.vantage) === `${a.state}|${a.sites}`) continue;
+          told.set(a.vantage, `${a.state}|${a.sites}`);
+          bus.publish('vantage', {
+            vantage: a.vantage,
+            healthy: a.state === 'healthy',
+            at: clock.now(),
+            reason,
+          });
+        }
+      }, 2000);
+      agentStates.unref();
       // SIGHUP: read the configuration again; sites added to it are mapped and watched, sites taken
       // out of it are dropped (sites added through the API are the API's to remove).
       let configured = new Set(config.sites.map((s) => s.domain));
@@ -168,8 +249,11 @@ export function register(program: Command): void {
         process.once('SIGTERM', resolve);
       });
       process.off('SIGHUP', onHup);
+      clearInterval(agentStates);
       await app.close();
       await service?.stop();
+      await alerts.stop();
+      await nats?.drain();
       await store.close();
       await bus.close();
     });
