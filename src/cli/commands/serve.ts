@@ -148,6 +148,9 @@ export function register(program: Command): void {
                         intervalMs,
                         timeoutMs: probeTimeout(intervalMs, speed),
                         slowMs: slowThresholdFor(speed),
+                        // On a fast simulated clock an interval is under a second of real time: an
+                        // agent is gone after a real pause, not a scheduling hiccup.
+                        goneAfterMs: Math.max(3_000, clock.toReal(intervalMs)),
                         isHealthy: (v) => service?.pipeline.detection.health.isHealthy(v) ?? true,
                         log,
                       });
