@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TargetPolicy } from '../net/address-policy.ts';
 import { type Fixture, fixture, TOKEN } from '../../test/support/server.ts';
+import { TargetPolicy } from '../net/address-policy.ts';
 
 let f: Fixture;
 let app: FastifyInstance;

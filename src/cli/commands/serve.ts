@@ -105,7 +105,7 @@ export function register(program: Command): void {
       const resolver = config.resolver ?? world?.resolver ?? systemResolver();
       if (o.probe !== false && !resolver)
         throw new UsageError('no resolver: set resolver in the configuration');
-      // biome-ignore lint/style/useConst: read by the fleet's health callback before it is assigned
+      // Declared first: the agents' health callback reads it once the service runs.
       let service: Service | null = null;
       service =
         o.probe === false || !resolver
