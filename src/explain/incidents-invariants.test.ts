@@ -116,6 +116,43 @@ describe('IncidentTracker — no storms', () => {
   });
 });
 
+describe('IncidentTracker — clusters and causes', () => {
+  it('closes a published cluster as merged when an open incident’s cause turns out to explain its sites', () => {
+    const t = new IncidentTracker(OPTS);
+    const main = sites(20);
+    t.update(T, causeRound(main));
+    t.update(T + MIN / 6, causeRound(main));
+    const others = Array.from({ length: 4 }, (_, k) => down(`cdn${k}.test`, T + MIN));
+    // The main cause goes on; four more sites fail with a signature nothing explains yet.
+    const mixed = (r: number): Inference => {
+      const c = causeRound(main);
+      const input = [...main, ...others];
+      return {
+        ...c,
+        input,
+        lone: others.map((f, i) => ({
+          site: f.site,
+          failures: [main.length + i],
+          kind: 'network',
+          signature: 'cdn_error',
+        })),
+      };
+    };
+    t.update(T + MIN, mixed(0));
+    t.update(T + MIN + MIN / 6, mixed(1));
+    const cluster = t.incidents().find((i) => i.cause.component?.startsWith('cluster:'));
+    expect(cluster?.affected).toHaveLength(4);
+    // Then the cause explains them too: one open incident, the cluster closed into it.
+    t.update(T + 2 * MIN, causeRound([...main, ...others]));
+    const open = t.incidents().filter((i) => i.resolvedAt === null);
+    expect(open).toHaveLength(1);
+    expect(open[0].cause).toEqual(FASTLY);
+    const closed = t.incidents().find((i) => i.id === cluster!.id);
+    expect(closed?.resolvedAt).toBe(T + 2 * MIN);
+    expect(closed?.evidence.at(-1)).toMatch(new RegExp(`^merged into ${open[0].id}`));
+  });
+});
+
 describe('IncidentTracker — invariants', () => {
   it('never lists an incident with no affected site', () => {
     const t = new IncidentTracker(OPTS);

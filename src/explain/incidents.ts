@@ -106,6 +106,8 @@ export class IncidentTracker {
     for (const f of inference.input)
       failingSites.set(f.site, Math.min(failingSites.get(f.site) ?? f.since, f.since));
     for (const s of this.states) s.seenThisRound = false;
+    /** Each site a cause explains this round → the state following that cause. */
+    const explainedBy = new Map<string, State>();
     inference.causes.forEach((c, k) => {
       const since = this.onset(inference, c.failures);
       const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
@@ -130,6 +132,7 @@ export class IncidentTracker {
         st.cause = c.cause;
       }
       this.see(st, time, since, c.sites, c.kind, c.signature, c.confidence);
+      if (!st.key.startsWith('cluster:')) for (const x of c.sites) explainedBy.set(x, st);
       // Evidence is kept from the round that saw the cause widest (its peak), not overwritten by a
       // tail of recovery where a handful of sites still fail and every count looks small.
       const ev = evidence[k];
@@ -140,10 +143,47 @@ export class IncidentTracker {
         st.evidenceBreadth = breadth;
       }
     });
+    this.absorbClusters(time, explainedBy);
     this.lone(time, inference);
     for (const s of this.states) this.advance(s, time, failingSites);
     // An unconfirmed cause that vanished was a passing coincidence.
     this.states = this.states.filter((s) => s.id !== null || s.seenThisRound);
+  }
+
+  /**
+   * A cluster whose sites a cause now explains was that cause seen early: the cause takes the
+   * cluster's id when it has none yet (one incident, refined); when both are already published, the
+   * cluster is closed as merged into the cause's incident. Never two open incidents for one failure.
+   */
+  private absorbClusters(time: number, explainedBy: Map<string, State>): void {
+    if (explainedBy.size === 0) return;
+    for (const cl of [...this.states]) {
+      if (!cl.key.startsWith('cluster:') || cl.resolvedAt !== null || cl.affected.size === 0) continue;
+      const owners = new Map<State, number>();
+      for (const x of cl.affected) {
+        const o = explainedBy.get(x);
+        if (o) owners.set(o, (owners.get(o) ?? 0) + 1);
+      }
+      let owner: State | null = null;
+      let most = 0;
+      for (const [o, n] of owners) if (n > most) [owner, most] = [o, n];
+      if (!owner || most < cl.affected.size / 2) continue;
+      if (cl.id !== null && owner.id === null) {
+        owner.id = cl.id;
+        owner.detectedAt = cl.detectedAt;
+        owner.startedAt = Math.min(owner.startedAt, cl.startedAt);
+        for (const x of cl.affected) owner.affected.add(x);
+        owner.timeline = cl.timeline;
+        owner.peak = cl.peak;
+        owner.peakAt = cl.peakAt;
+        this.states = this.states.filter((s) => s !== cl);
+      } else if (cl.id !== null) {
+        cl.resolvedAt = time;
+        cl.evidence = [...cl.evidence, `merged into ${owner.id}: its cause is established`];
+      } else {
+        this.states = this.states.filter((s) => s !== cl);
+      }
+    }
   }
 
   /**

@@ -42,6 +42,7 @@ interface DemoOptions {
   tokenHash?: string;
   verbose?: boolean;
   publicUrl?: string;
+  config?: string;
 }
 
 function port(v: string): number {
@@ -80,6 +81,10 @@ export function register(program: Command): void {
           throw new InvalidArgumentError((e as Error).message);
         }
       },
+    )
+    .option(
+      '--config <file>',
+      'a vigie.yaml whose alerts: and maintenance: blocks are exercised on the replays',
     )
     .option('--verbose', 'print the pipeline’s and the world’s own progress lines too')
     .action(async (o: DemoOptions) => {
@@ -178,6 +183,7 @@ export function register(program: Command): void {
                 intake: intakeHost ? { host: intakeHost, port: actual } : null,
                 metrics,
                 probeSlot,
+                alertsFile: o.config,
                 position: scenarios.length > 1 ? { index: k + 1, total: scenarios.length } : undefined,
                 // Incident ids name the scenario, and the round of the loop after the first.
                 label: loop > 1 ? `${scenario.name}-r${loop}` : scenario.name,

@@ -68,6 +68,7 @@ export function register(program: Command): void {
       positiveNumber,
     )
     .option('--nats <url>', 'NATS server for --agents', 'nats://127.0.0.1:4222')
+    .option('--config <file>', 'a vigie.yaml whose alerts: and maintenance: blocks are exercised on the run')
     .option('--quiet', 'no progress on stderr')
     .action(
       async (
@@ -82,6 +83,7 @@ export function register(program: Command): void {
           baseline?: 'score';
           agents?: number;
           nats: string;
+          config?: string;
         },
       ) => {
         const scenario = loadScenario(resolveScenarioPath(file));
@@ -93,6 +95,7 @@ export function register(program: Command): void {
           mail: o.mail,
           truthOut: o.truthOut,
           baseline: o.baseline,
+          alertsFile: o.config,
           ...(o.agents ? { agents: { count: Math.floor(o.agents), nats: o.nats } } : {}),
           log,
         });

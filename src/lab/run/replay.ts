@@ -28,6 +28,7 @@ import type { ServedParts, SwitchableServer } from '../../server/status/switchab
 import type { PageInfo } from '../../server/statuspage.ts';
 import { openStore } from '../../store/index.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { startLabAlerts } from './alerts.ts';
 import { ReportFeed } from './report-feed.ts';
 import { startWorldChild } from './world-child.ts';
 
@@ -49,6 +50,8 @@ export interface ReplayOptions {
   metrics?: ProbeMetrics;
   /** Where `/probe` finds the replay's probe context while it runs. */
   probeSlot?: ProbeContextSlot;
+  /** A `vigie.yaml` whose `alerts:` and `maintenance:` blocks are exercised on the replay. */
+  alertsFile?: string;
   /** Position in the demo's list, for the banner. */
   position?: { index: number; total: number };
   /** Prefix of the incident ids (default: the scenario's name), e.g. `ovh-backbone-2021-r2`. */
@@ -96,7 +99,18 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     snapshot.attach(bus);
     const reports = new ReportService({ clock, bus, isWatched: (d) => snapshot.site(d) !== null });
     const parts: ServedParts = { clock, store, snapshot, reports, risk: new StoreRiskSource(store, clock) };
-    const persisted = persist(bus, store);
+    const alerting = o.alertsFile
+      ? await startLabAlerts({
+          file: o.alertsFile,
+          bus,
+          clock,
+          timeZone: info.clock.timezone,
+          store,
+          subscribe: false,
+          log: o.log,
+        })
+      : null;
+    const persisted = persist(bus, store, undefined, alerting ? (i) => alerting.commit(i) : undefined);
     const offMetrics = o.metrics?.attach(bus);
     const previous = o.server.switchTo(parts);
     await closeParts(previous);
@@ -132,6 +146,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
       idPrefix: `${o.label ?? name}-`,
       remapEveryMs: 0,
       log: (l) => o.debug?.(l),
+      ...(alerting ? { publishes: (i: Incident) => alerting.publishes(i) } : {}),
     });
     pipeline.start();
     const offScheduler = o.metrics?.scheduler(() => pipeline.fleet.stats());
@@ -177,6 +192,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
       close: async () => {
         offMetrics?.();
         await persisted.stop();
+        await alerting?.stop();
       },
     };
   } finally {

@@ -17,6 +17,7 @@ import { formatIncidents, type RunOutput } from '../../pipeline/export.ts';
 import { Pipeline } from '../../pipeline/pipeline.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { agentFleet } from './agents.ts';
+import { startLabAlerts } from './alerts.ts';
 import { startWorldChild } from './world-child.ts';
 
 export interface RunOptions {
@@ -37,6 +38,8 @@ export interface RunOptions {
    * scenario vantage (the first N), each bound to its vantage's source address in the world.
    */
   agents?: { count: number; nats: string };
+  /** A `vigie.yaml` whose `alerts:` and `maintenance:` blocks are exercised on this run. */
+  alertsFile?: string;
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -78,6 +81,16 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
     const clock = ScaledClock.of(info.clock);
     const bus = new InProcessBus((err, topic) => log(`${topic} handler: ${err}`));
     const fleet = o.agents ? await agentFleet(o.agents, info, clock, log) : null;
+    const alerting = o.alertsFile
+      ? await startLabAlerts({
+          file: o.alertsFile,
+          bus,
+          clock,
+          timeZone: info.clock.timezone,
+          subscribe: true,
+          log,
+        })
+      : null;
     const pipeline: Pipeline = new Pipeline({
       clock,
       bus,
@@ -89,6 +102,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
       baseline: o.baseline,
       remapEveryMs: 0,
       log,
+      ...(alerting ? { publishes: alerting.publishes } : {}),
       ...(fleet ? { fleet: (raw) => fleet.make(raw, (v) => pipeline.detection.health.isHealthy(v)) } : {}),
     });
     bus.subscribe('vantage', (c) =>
@@ -107,6 +121,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
     const scheduler = pipeline.fleet.stats();
     await pipeline.stop();
     await fleet?.close();
+    await alerting?.stop();
     const stats = pipeline.stats();
     const realMs = Date.now() - t0;
     const zone = info.clock.timezone;
