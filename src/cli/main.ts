@@ -14,7 +14,9 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let code = 0;
-  for (const register of await loadCommands()) {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const asksHelp = argv.includes('--help') || argv.includes('-h') || first === 'help';
+  for (const register of await loadCommands(asksHelp ? undefined : first)) {
     register(program, (c) => {
       code = c;
     });

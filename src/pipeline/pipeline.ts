@@ -253,8 +253,18 @@ export class Pipeline {
   add(
     sites: readonly (string | WatchedSite)[],
     onMapped?: (maps: DomainMap[], graph: DependencyGraph) => void | Promise<void>,
+    /**
+     * Probe the web at once, before the map is done: sites already known (resumed from a store
+     * after a restart) must not go unwatched while the whole list is mapped again.
+     */
+    probeFirst = false,
   ): Promise<MapReport | null> {
     const list = sites.map((s) => (typeof s === 'string' ? { domain: s } : s));
+    if (probeFirst) {
+      const fresh = list.filter((s) => !this.watched.has(s.domain));
+      for (const s of fresh) this.watched.add(s.domain);
+      this.fleet.add(fresh.map((s) => ({ ...s, kinds: ['http'], secure: s.secure ?? this.o.https })));
+    }
     const run = this.mapBatch(list, onMapped);
     const settled = run.then(
       () => {},
@@ -410,10 +420,14 @@ export class Pipeline {
     const mail = this.o.mail ?? true;
     const fresh: WatchedSite[] = [];
     for (const s of list) {
-      if (this.watched.has(s.domain)) continue;
-      this.watched.add(s.domain);
       const m = this.maps.get(s.domain);
       const kinds = s.kinds ?? (mail && m?.mail ? ['http', 'smtp'] : ['http']);
+      // Already watched (probed first, or mapped again): only what the map adds, such as its mail.
+      if (this.watched.has(s.domain)) {
+        if (kinds.includes('smtp')) fresh.push({ domain: s.domain, kinds: ['smtp'] });
+        continue;
+      }
+      this.watched.add(s.domain);
       fresh.push({ ...s, kinds, secure: s.secure ?? this.o.https });
     }
     this.fleet.add(fresh);

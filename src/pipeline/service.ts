@@ -148,19 +148,21 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       graph.dependencies.filter((d) => mine.has(d.site)),
     );
   };
-  const add = async (sites: readonly Site[]) => {
+  const add = async (sites: readonly Site[], probeFirst = false) => {
     await pipeline.add(
       sites.map((s) => ({ domain: s.domain })),
       mapped,
+      probeFirst,
     );
   };
   pipeline.start();
   const initial = await o.store.listSites();
   // The first map runs in the background: the API answers meanwhile.
-  const first = add(initial).catch((e) => o.log?.(`mapping failed: ${e}`));
+  // Sites resumed from the store are probed at once; their map follows.
+  const first = add(initial, true).catch((e) => o.log?.(`mapping failed: ${e}`));
   return {
     pipeline,
-    add,
+    add: (sites) => add(sites),
     remove: (domains) => pipeline.remove(domains),
     async stop() {
       await first;

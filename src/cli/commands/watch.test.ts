@@ -59,8 +59,14 @@ describe('vigie watch durability', () => {
     writeFileSync(list, world.plan.sites.map((s) => s.domain).join('\n'));
     const db = `sqlite:${join(dir, 'vigie.db')}`;
     const reported: { site: string; to: string }[] = [];
-    const first = runWatch(['--world', join(dir, 'world'), '--store', db, '--file', list], (l) =>
-      reported.push(JSON.parse(l)),
+    // Transitions only (incidents and summary lines are printed too, each with its `type`).
+    const transitions = (push: (t: { site: string; from: string; to: string }) => void) => (l: string) => {
+      const x = JSON.parse(l);
+      if (x.type === 'transition') push(x);
+    };
+    const first = runWatch(
+      ['--world', join(dir, 'world'), '--store', db, '--file', list],
+      transitions((t) => reported.push(t)),
     );
     // Kill -9 as soon as a few transitions have been reported (the outage starts at +1 min = 2 s).
     await new Promise<void>((resolve, reject) => {
@@ -83,7 +89,10 @@ describe('vigie watch durability', () => {
     // Restart without naming any site: everything comes back from the store.
     const restartedAt = world.clock.now();
     const again: { site: string; from: string; to: string }[] = [];
-    const second = runWatch(['--world', join(dir, 'world'), '--store', db], (l) => again.push(JSON.parse(l)));
+    const second = runWatch(
+      ['--world', join(dir, 'world'), '--store', db],
+      transitions((t) => again.push(t)),
+    );
     const interval = world.info.probeIntervalMs;
     await new Promise((r) => setTimeout(r, world.clock.toReal(interval * 1.5) + 1500));
     second.kill('SIGTERM');
