@@ -2,8 +2,8 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Observation } from '../model/observation.ts';
 import { type Fixture, fixture, OPEN, T0 } from '../../test/support/server.ts';
+import type { Observation } from '../model/observation.ts';
 
 let f: Fixture;
 let app: FastifyInstance;
