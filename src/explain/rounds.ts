@@ -196,11 +196,18 @@ export class Rounds {
 
   /**
    * One round at clock time `time`. When the monitor's own measurements are unreliable
-   * (`reliable` false), incidents already open are followed but no new one opens.
+   * (`reliable` false), incidents already open are followed but no new one opens; failures last
+   * observed before `trustedSince` (the end of the last such trouble) are left out.
    */
-  run(time: number, reliable = true): void {
+  run(time: number, reliable = true, trustedSince = 0): void {
     const t0 = this.now();
-    const failures = failingServices(this.detector, this.log, time, 2 * this.suspectWindowMs);
+    // After the monitor's own trouble, a failure counts again only once it is observed anew: what
+    // detection confirmed while the machine could not measure is not evidence.
+    const all = failingServices(this.detector, this.log, time, 2 * this.suspectWindowMs);
+    const failures =
+      trustedSince > 0
+        ? all.filter((f) => (this.log.get(f.site, f.role)?.time ?? f.since) >= trustedSince)
+        : all;
     const inference = this.infer(this.model, failures);
     const evidence = explainAll(this.model, inference);
     this.tracker.update(time, inference, evidence, reliable);

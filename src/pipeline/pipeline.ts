@@ -327,8 +327,10 @@ export class Pipeline {
 
   /** One evaluation round at clock time `time`: explain, follow incidents, publish what changed. */
   round(time: number): void {
-    this.rounds.run(time, this.health.reliable());
-    this.shadow?.run(time, this.health.reliable());
+    const reliable = this.health.reliable();
+    const trusted = this.health.trustedSince();
+    this.rounds.run(time, reliable, trusted);
+    this.shadow?.run(time, reliable, trusted);
     for (const i of this.rounds.tracker.incidents()) {
       // Copies: the tracker keeps appending to its own arrays.
       const copy = { ...i, affected: [...i.affected], timeline: [...i.timeline] };

@@ -52,6 +52,7 @@ export class SelfHealth {
   private withheldMs = 0;
   private periods = 0;
   private last: SelfHealthState | null = null;
+  private trustedFrom = 0;
   /** Whether the previous reading was over a limit. */
   private lastBad = false;
   /** Reliability as of the last reading (what was last announced). */
@@ -84,6 +85,14 @@ export class SelfHealth {
 
   observe(_obs: Observation): void {
     this.observations++;
+  }
+
+  /**
+   * Clock time from which failures are believed: the end of the last trouble (0: never troubled).
+   * A failure last observed before it was measured by a machine that could not tell.
+   */
+  trustedSince(): number {
+    return this.trustedFrom;
   }
 
   /** Whether verdicts may be published now. */
@@ -129,6 +138,7 @@ export class SelfHealth {
     } else if (this.troubled && ++this.good >= (this.o.recoverWindows ?? 3)) {
       this.troubled = false;
       this.settleUntil = now + this.o.intervalRealMs;
+      this.trustedFrom = this.o.clock.now();
     }
     this.known = this.reliable();
     if (wasReliable && !this.known) {
