@@ -26,7 +26,7 @@
  *   behind it);
  * - `storm_factor`: incidents RELATED to a true cause ÷ true causes, site-level incidents included.
  *   An incident is related to a cause when its span [startedAt, resolvedAt or the end] overlaps the
- *   cause's span [first fault, last recovery] within 2 probe intervals AND it names the cause's
+ *   cause's span [first fault, last recovery + 2 probe intervals] AND it names the cause's
  *   provider or shares at least one affected site with the sites the cause hit. Each incident is
  *   counted once. 1.0 is one incident per cause; incidents about nothing a fault did (a noise site
  *   failing alone, which deserves its one-site incident) are left out of it and reported as
@@ -136,7 +136,8 @@ function tally(t: MethodTally, sc: Scenario, truth: Truth, incidents: ScoredInci
     const causeSpan: [number, number] = e.span;
     const rel = incidents.filter((i) => {
       const [a, b] = span(i);
-      if (a > causeSpan[1] + 2 * I || causeSpan[0] > b + 2 * I) return false;
+      // An incident over before the cause began is not about it; one may close up to 2 intervals late.
+      if (a > causeSpan[1] + 2 * I || b < causeSpan[0]) return false;
       return namesProvider(i.cause, provider) || i.affected.some((d) => e.sites.has(d));
     });
     const siteStorm = rel.filter((i) => isSite(i) && i.affected.every((d) => e.sites.has(d))).length;
