@@ -33,6 +33,7 @@ import { type ProbeEndpointOptions, probeRoutes } from './routes/probe.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { statuspageRoutes } from './routes/statuspage.ts';
+import { vantageRoutes } from './routes/vantages.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
 import { addSecurityHeaders, CONTENT_SECURITY_POLICY, DASHBOARD_DIR, registerDashboard } from './static.ts';
 import { SELF_CHECK } from './status/snapshot.ts';
@@ -204,6 +205,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   await app.register(siteRoutes, ctx);
   await app.register(incidentRoutes, ctx);
   await app.register(componentRoutes, ctx);
+  await app.register(vantageRoutes, ctx);
   await app.register(statuspageRoutes, ctx);
   await app.register(feedRoutes, ctx);
   await app.register(eventRoutes, ctx);

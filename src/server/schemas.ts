@@ -104,6 +104,15 @@ const IncidentView = {
     acknowledged: {
       anyOf: [{ type: 'null' }, { type: 'object', properties: { at: int, note: str } }],
     },
+    seenFrom: {
+      type: 'array',
+      description:
+        'From where the failure is seen (one incident only, when vantage data exists): per vantage, affected sites whose confirmed failure it agreed on, sites it sees failing now, sites it has a result for',
+      items: {
+        type: 'object',
+        properties: { vantage: str, confirmed: int, failing: int, probed: int },
+      },
+    },
     /** Crowd reports about the affected sites per minute, with the peak (when the pipeline has them). */
     reports: {
       type: 'object',
@@ -117,6 +126,53 @@ const IncidentView = {
         problems: { type: 'object', additionalProperties: int },
       },
     },
+  },
+} as const;
+
+const VantageSummary = {
+  $id: 'VantageSummary',
+  type: 'object',
+  required: ['vantage', 'kind', 'state', 'healthy'],
+  properties: {
+    vantage: str,
+    kind: {
+      type: 'string',
+      enum: ['agent', 'local', 'self-check'],
+      description:
+        'agent: a `vigie agent` process over NATS; local: probes from the core’s own process; self-check: the monitor itself',
+    },
+    state: {
+      type: 'string',
+      enum: ['healthy', 'degraded', 'gone'],
+      description:
+        'degraded: its observations are implausible and do not count, or its agent skips probes, is late or backlogged; gone: its agent stopped heartbeating (its sites go to the others)',
+    },
+    healthy: { type: 'boolean', description: 'Its observations count in the consensus (vantage health)' },
+    at: { ...int, description: 'Clock time of its latest health change (or observation)' },
+    reason: str,
+    lastHeartbeat: {
+      ...nullable('integer'),
+      description: 'Agents: real ms since the epoch of the last heartbeat',
+    },
+    heartbeatAgeMs: { ...nullable('integer'), description: 'Agents: real ms since the last heartbeat' },
+    lastObservation: { ...nullable('integer'), description: 'Clock time of its latest observation' },
+    probesPerS: {
+      ...num,
+      description: 'Probes per second (an agent’s heartbeat; else observations received)',
+    },
+    sites: { ...int, description: 'Sites it probes (an agent: assigned to it) or has a result for' },
+    failing: { ...int, description: 'Sites it sees failing now (a service not up in its latest result)' },
+  },
+} as const;
+
+const VantageResult = {
+  $id: 'VantageResult',
+  type: 'object',
+  properties: {
+    role: { type: 'string', enum: ['web', 'dns', 'mail'] },
+    outcome: { type: 'string', enum: ['up', 'degraded', 'down'] },
+    signature: str,
+    time: { ...int, description: 'Clock time of the probe' },
   },
 } as const;
 
@@ -193,6 +249,8 @@ export const SHARED_SCHEMAS = [
   SiteView,
   ComponentView,
   IncidentView,
+  VantageSummary,
+  VantageResult,
   SpPage,
   SpStatus,
   SpComponent,

@@ -6,11 +6,30 @@ import type {
   ComponentView,
   IncidentView,
   SiteCounts,
+  SiteVantageResult,
   SiteView,
   StatusEvent,
+  VantageResult,
+  VantageSeen,
+  VantageSiteRow,
+  VantageSummary,
 } from '../../src/server/status/types.ts';
 
-export type { ComponentView, IncidentView, SiteCounts, SiteView, StatusEvent };
+export type {
+  ComponentView,
+  IncidentView,
+  SiteCounts,
+  SiteVantageResult,
+  SiteView,
+  StatusEvent,
+  VantageResult,
+  VantageSeen,
+  VantageSiteRow,
+  VantageSummary,
+};
+
+/** One site from one vantage, with that vantage's state. */
+export type SiteFromVantage = SiteVantageResult & { state: VantageSummary['state']; healthy: boolean };
 
 export interface Dependency {
   component: string;
@@ -137,7 +156,20 @@ export const api = {
     get<{ total: number; incidents: IncidentView[] }>(
       `incidents?status=${status}&limit=${limit}&scope=${o.scope ?? 'all'}&offset=${o.offset ?? 0}`,
     ),
-  incident: (id: string) => get<IncidentView>(`incidents/${encodeURIComponent(id)}`),
+  /** One incident, with from where its failure is seen. */
+  incident: (id: string) =>
+    get<IncidentView & { seenFrom?: VantageSeen[] }>(`incidents/${encodeURIComponent(id)}`),
+  vantages: () => get<{ vantages: VantageSummary[] }>('vantages'),
+  /** One vantage and a page of the sites as it sees them (failing first). */
+  vantage: (name: string, q: { state?: string; q?: string; limit?: number; offset?: number } = {}) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));
+    return get<{ vantage: VantageSummary; total: number; sites: VantageSiteRow[] }>(
+      `vantages/${encodeURIComponent(name)}${p.size ? `?${p}` : ''}`,
+    );
+  },
+  siteVantages: (domain: string) =>
+    get<{ site: string; vantages: SiteFromVantage[] }>(`sites/${encodeURIComponent(domain)}/vantages`),
   /** Components by dependent sites; `affected`: only those not operational or with failing sites. */
   components: (
     q: { kind?: string; provider?: string; affected?: boolean; limit?: number; offset?: number } = {},

@@ -1,6 +1,6 @@
 /**
  * The dashboard: hash routes (`#/`, `#/incident/ID`, `#/provider/ID`, `#/site/DOMAIN`, `#/sites`,
- * `#/incidents`, `#/providers`, `#/concentration`) so it works from any static path, and live updates
+ * `#/incidents`, `#/providers`, `#/concentration`, `#/vantages`, `#/vantage/NAME`) so it works from any static path, and live updates
  * from the event stream re-drawing the page in place.
  */
 import './style.css';
@@ -14,6 +14,7 @@ import { incidentsView, providersView, sitesView } from './views/lists.ts';
 import { nowView } from './views/now.ts';
 import { providerView } from './views/provider.ts';
 import { siteView } from './views/site.ts';
+import { vantagesView, vantageView } from './views/vantages.ts';
 import { setTimeZone, when } from './words.ts';
 
 const main = document.getElementById('main') as HTMLElement;
@@ -40,6 +41,10 @@ function route(): { view: View; nav: string } {
       return { view: incidentsView(query), nav: 'incidents' };
     case 'providers':
       return { view: providersView(query), nav: 'providers' };
+    case 'vantages':
+      return { view: vantagesView, nav: 'vantages' };
+    case 'vantage':
+      return { view: vantageView(arg, query), nav: 'vantages' };
     case 'concentration':
       return { view: concentrationView(query.get('what')), nav: 'concentration' };
     default:

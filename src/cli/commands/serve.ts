@@ -198,22 +198,20 @@ export function register(program: Command): void {
         `vigie: serving ${snapshot.counts().sites} sites on http://${where} (store ${store.backend}` +
           `${world ? ', SIMULATION' : ''}${config.tokenHash ? '' : ', no token: read-only'})\n`,
       );
-      // The agents' states (healthy, degraded, gone; heartbeat; probes/s) as vantages of the status.
+      // The agents' states (healthy, degraded, gone; heartbeat; probes/s) join the status's vantages,
+      // read on each request; a change of state is also published as a vantage health change (live
+      // streams, and alerts held while every vantage is unhealthy).
+      snapshot.setAgents(() => (agentFleet as AgentFleet | null)?.states() ?? []);
       const told = new Map<string, string>();
       const agentStates = setInterval(() => {
         for (const a of (agentFleet as AgentFleet | null)?.states() ?? []) {
-          const beat =
-            a.lastHeartbeat === null
-              ? 'never heard'
-              : `last heartbeat ${new Date(a.lastHeartbeat).toISOString()}`;
-          const reason = `${a.state}${a.reason ? `: ${a.reason}` : ''}; ${beat}; ${a.probesPerS.toFixed(1)} probes/s, ${a.sites} sites`;
           if (told.get(a.vantage) === `${a.state}|${a.sites}`) continue;
           told.set(a.vantage, `${a.state}|${a.sites}`);
           bus.publish('vantage', {
             vantage: a.vantage,
             healthy: a.state === 'healthy',
             at: clock.now(),
-            reason,
+            reason: `agent ${a.state}${a.reason ? `: ${a.reason}` : ''}; ${a.sites} sites`,
           });
         }
       }, 2000);

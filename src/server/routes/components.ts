@@ -1,4 +1,4 @@
-/** Components and providers with state and exonerations; what-if (blast radius); concentration; vantages. */
+/** Components and providers with state and exonerations; what-if (blast radius); concentration. */
 import type { FastifyPluginAsync } from 'fastify';
 import { concentration, whatIf } from '../../explain/whatif.ts';
 import type { ServerContext } from '../context.ts';
@@ -204,36 +204,5 @@ export const componentRoutes: FastifyPluginAsync<ServerContext> = async (app, ct
       },
     },
     async () => concentration(await ctx.risk.model()),
-  );
-
-  app.get(
-    '/api/vantages',
-    {
-      schema: {
-        summary: 'Health of Vigie’s own vantage points',
-        tags: ['components'],
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              vantages: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    vantage: { type: 'string' },
-                    healthy: { type: 'boolean' },
-                    at: { type: 'integer' },
-                    reason: { type: 'string' },
-                  },
-                },
-              },
-            },
-          },
-          ...publicErrors,
-        },
-      },
-    },
-    async () => ({ vantages: ctx.source.vantages() }),
   );
 };

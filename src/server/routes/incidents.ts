@@ -73,7 +73,8 @@ export const incidentRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx
     async (req) => {
       const i = ctx.source.incident(req.params.id);
       if (!i) throw new ApiError('VIGIE_NOT_FOUND', `no incident ${req.params.id}`);
-      return i;
+      // From where its failure is seen: read per request, not kept on every incident of the list.
+      return { ...i, seenFrom: ctx.source.incidentVantages(i.id) };
     },
   );
 

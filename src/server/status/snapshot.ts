@@ -12,17 +12,24 @@ import type { Store } from '../../store/types.ts';
 import { blamedStates, consistentState, incidentView } from './derive.ts';
 import type {
   Acknowledgement,
+  AgentState,
   ComponentView,
   IncidentView,
   RoleState,
   SiteCounts,
   SiteQuery,
   SiteStateName,
+  SiteVantageResult,
   SiteView,
   StatusEvent,
   StatusSource,
+  VantageSeen,
+  VantageSiteQuery,
+  VantageSiteRow,
+  VantageSummary,
   VantageView,
 } from './types.ts';
+import { VantageResults } from './vantages.ts';
 
 interface SiteEntry {
   site: Site;
@@ -38,6 +45,8 @@ export interface SnapshotOptions {
   clock: { now(): number };
   /** Resolved incidents kept in memory (most recent). Default 500. */
   keepResolved?: number;
+  /** Real time, ms since the epoch (probe rates, heartbeat ages); default Date.now. */
+  realNow?: () => number;
 }
 
 /** The vantage name under which the monitor's own self-check is shown (`/api/vantages`, `/api/health`). */
@@ -58,6 +67,8 @@ export class StatusSnapshot implements StatusSource {
   private incidentMap = new Map<string, Incident>();
   private acks = new Map<string, Acknowledgement>();
   private vantageMap = new Map<string, VantageView>();
+  private readonly results: VantageResults;
+  private agents: (() => readonly AgentState[]) | null = null;
   private listeners = new Set<(e: StatusEvent) => void>();
   private cache: {
     version: number;
@@ -68,6 +79,12 @@ export class StatusSnapshot implements StatusSource {
 
   constructor(private readonly o: SnapshotOptions) {
     this.changed = o.clock.now();
+    this.results = new VantageResults({ realNow: o.realNow });
+  }
+
+  /** Vantage agents (`AgentFleet.states()`): their state, heartbeat and probe rate join the vantages. */
+  setAgents(states: (() => readonly AgentState[]) | null): void {
+    this.agents = states;
   }
 
   /** Load sites, agreed states, components, dependencies and incidents from the store. */
@@ -90,6 +107,10 @@ export class StatusSnapshot implements StatusSource {
       bus.subscribe('transition', (t) => this.applyTransition(t)),
       bus.subscribe('incident', (i) => this.applyIncident(i)),
       bus.subscribe('vantage', (c) => this.applyVantage(c)),
+      // Each vantage's latest result per site: read on request, never a change of the status.
+      bus.subscribe('observation', (o) => {
+        if (this.siteMap.has(o.site)) this.results.observe(o);
+      }),
       // The monitor's own self-check reads as one more vantage: this machine's.
       bus.subscribe('health', (h) =>
         this.applyVantage({ vantage: SELF_CHECK, healthy: h.reliable, at: h.at, reason: h.reason }),
@@ -104,6 +125,7 @@ export class StatusSnapshot implements StatusSource {
 
   applyTransition(t: StateTransition): void {
     if (!this.siteMap.has(t.site)) return;
+    if (t.to !== 'up') this.results.confirm(t.site, t.vantages ?? []);
     this.setService(t.site, t.role, { state: t.to, since: t.since, signature: t.signature });
     this.touch();
     this.emit({
@@ -157,6 +179,7 @@ export class StatusSnapshot implements StatusSource {
       for (const c of this.siteDeps.get(d) ?? []) this.dependents.set(c, (this.dependents.get(c) ?? 1) - 1);
       this.siteDeps.delete(d);
       this.siteMap.delete(d);
+      this.results.removeSite(d);
       removed.push(d);
     }
     this.touch();
@@ -255,8 +278,51 @@ export class StatusSnapshot implements StatusSource {
     return this.derived().incidents.find((i) => i.id === id) ?? null;
   }
 
-  vantages(): VantageView[] {
-    return [...this.vantageMap.values()];
+  vantages(): VantageSummary[] {
+    const agents = new Map((this.agents?.() ?? []).map((a) => [a.vantage, a]));
+    const names = [...new Set([...agents.keys(), ...this.results.names(), ...this.vantageMap.keys()])];
+    const realNow = (this.o.realNow ?? Date.now)();
+    return names.map((name) => {
+      const health = this.vantageMap.get(name);
+      const agent = agents.get(name);
+      const seen = this.results.summary(name);
+      const healthy = health?.healthy ?? true;
+      return {
+        vantage: name,
+        kind: agent ? 'agent' : name === SELF_CHECK ? 'self-check' : 'local',
+        state: agent?.state ?? (healthy ? 'healthy' : 'degraded'),
+        healthy,
+        at: health?.at ?? seen?.lastAt ?? 0,
+        reason: agent?.reason || health?.reason || '',
+        lastHeartbeat: agent?.lastHeartbeat ?? null,
+        heartbeatAgeMs: agent?.lastHeartbeat != null ? Math.max(0, realNow - agent.lastHeartbeat) : null,
+        lastObservation: seen?.lastAt ?? null,
+        probesPerS: agent ? agent.probesPerS : (seen?.probesPerS ?? 0),
+        sites: agent ? agent.sites : (seen?.sites ?? 0),
+        failing: seen?.failing ?? 0,
+      };
+    });
+  }
+
+  vantageSites(vantage: string, q: VantageSiteQuery): { total: number; items: VantageSiteRow[] } | null {
+    const found = this.results.sites(vantage, q);
+    if (found) return found;
+    // Known but without a result yet (an agent before its first batch, the self-check): an empty list.
+    return this.vantages().some((v) => v.vantage === vantage) ? { total: 0, items: [] } : null;
+  }
+
+  siteVantages(domain: string): SiteVantageResult[] {
+    return this.results.site(domain);
+  }
+
+  incidentVantages(id: string): VantageSeen[] {
+    const i = this.incidentMap.get(id);
+    if (!i) return [];
+    const seen = this.results.seenFrom(i.affected);
+    // Once resolved, what vantages see now is no longer its failure: only who confirmed it counts.
+    return i.resolvedAt === null
+      ? seen
+      : seen.filter((s) => s.confirmed > 0).map((s) => ({ vantage: s.vantage, confirmed: s.confirmed }));
   }
 
   onChange(listener: (e: StatusEvent) => void): () => void {

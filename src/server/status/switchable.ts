@@ -16,11 +16,15 @@ import type {
   IncidentView,
   SiteCounts,
   SiteQuery,
+  SiteVantageResult,
   SiteView,
   StatusEvent,
   StatusSource,
   StatusWriter,
-  VantageView,
+  VantageSeen,
+  VantageSiteQuery,
+  VantageSiteRow,
+  VantageSummary,
 } from './types.ts';
 
 /** What one replay serves. */
@@ -108,8 +112,17 @@ export class SwitchableServer implements StatusSource, StatusWriter {
   incident(id: string): IncidentView | null {
     return this.parts.snapshot.incident(id);
   }
-  vantages(): VantageView[] {
+  vantages(): VantageSummary[] {
     return this.parts.snapshot.vantages();
+  }
+  vantageSites(vantage: string, query: VantageSiteQuery): { total: number; items: VantageSiteRow[] } | null {
+    return this.parts.snapshot.vantageSites(vantage, query);
+  }
+  siteVantages(domain: string): SiteVantageResult[] {
+    return this.parts.snapshot.siteVantages(domain);
+  }
+  incidentVantages(id: string): VantageSeen[] {
+    return this.parts.snapshot.incidentVantages(id);
   }
   onChange(listener: (event: StatusEvent) => void): () => void {
     this.listeners.add(listener);

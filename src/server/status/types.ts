@@ -81,6 +81,80 @@ export interface VantageView {
   reason: string;
 }
 
+/** A vantage agent's own state, as the core's fleet knows it (`AgentFleet.states()`). */
+export interface AgentState {
+  vantage: string;
+  state: 'healthy' | 'degraded' | 'gone';
+  reason: string;
+  /** Real ms since the epoch of its last heartbeat (null: never heard). */
+  lastHeartbeat: number | null;
+  probesPerS: number;
+  /** Sites assigned to it (per its last heartbeat). */
+  sites: number;
+}
+
+/** One vantage for the API and dashboard: its health, its agent's state, what it sees. */
+export interface VantageSummary extends VantageView {
+  /** `agent`: a `vigie agent` process; `local`: probes from the core's own process; `self-check`: the monitor itself. */
+  kind: 'agent' | 'local' | 'self-check';
+  /** healthy; degraded (its observations do not count, or its agent is late or backlogged); gone (its agent stopped). */
+  state: 'healthy' | 'degraded' | 'gone';
+  /** Agents: real ms since the epoch of the last heartbeat, and its age at the time of asking. */
+  lastHeartbeat: number | null;
+  heartbeatAgeMs: number | null;
+  /** Clock time of its latest observation. */
+  lastObservation: number | null;
+  /** Probes started per second (an agent's heartbeat) or observations received per second (others). */
+  probesPerS: number;
+  /** Sites it has a result for (an agent: assigned to it), and of those, sites it sees failing now. */
+  sites: number;
+  failing: number;
+}
+
+/** A site's latest result from one vantage for one service. */
+export interface VantageResult {
+  role: 'web' | 'dns' | 'mail';
+  outcome: 'up' | 'degraded' | 'down';
+  signature: Signature;
+  /** Clock time of the probe. */
+  time: number;
+}
+
+/** One site as one vantage sees it. */
+export interface SiteVantageResult {
+  vantage: string;
+  /** A service of the site is not up from this vantage. */
+  failing: boolean;
+  /** This vantage agreed on the site's latest confirmed failure. */
+  confirmedFailure: boolean;
+  results: VantageResult[];
+}
+
+/** One row of a vantage's site list. */
+export interface VantageSiteRow {
+  site: string;
+  /** The worst latest outcome over the site's services, from this vantage. */
+  state: 'up' | 'degraded' | 'down';
+  results: VantageResult[];
+}
+
+export interface VantageSiteQuery {
+  state?: 'up' | 'degraded' | 'down';
+  q?: string;
+  offset: number;
+  limit: number;
+}
+
+/** From where an incident's failure is seen: one vantage's share of the affected sites. */
+export interface VantageSeen {
+  vantage: string;
+  /** Affected sites whose confirmed failure this vantage agreed on. */
+  confirmed: number;
+  /** Open incidents: affected sites it sees failing now, and affected sites it has a result for. */
+  failing?: number;
+  probed?: number;
+}
+
 export interface SiteCounts {
   sites: number;
   up: number;
@@ -123,7 +197,14 @@ export interface StatusSource {
   /** Incidents, most recently started first. */
   incidents(filter: 'open' | 'resolved' | 'all'): readonly IncidentView[];
   incident(id: string): IncidentView | null;
-  vantages(): VantageView[];
+  /** Every vantage: health, agent state, heartbeat, probe rate, sites seen failing. */
+  vantages(): VantageSummary[];
+  /** One vantage's per-site results (null: no such vantage). */
+  vantageSites(vantage: string, query: VantageSiteQuery): { total: number; items: VantageSiteRow[] } | null;
+  /** One site's latest results from each vantage. */
+  siteVantages(domain: string): SiteVantageResult[];
+  /** From where an incident's failure is seen (empty when no vantage data exists for its sites). */
+  incidentVantages(id: string): VantageSeen[];
   /** Listen to changes; returns the unsubscribe function. */
   onChange(listener: (event: StatusEvent) => void): () => void;
 }

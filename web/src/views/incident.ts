@@ -1,8 +1,16 @@
 /**
- * One incident: the cause in words and its confidence, the evidence, the providers cleared (with
- * their numbers), the affected sites, and the curve of failing sites with the share restored.
+ * One incident: the cause in words and its confidence, the evidence, from where the failure is seen
+ * (per vantage), the providers cleared (with their numbers), the affected sites, and the curve of
+ * failing sites with the share restored.
  */
-import { api, type IncidentView, type ReportCurve, reportPoints } from '../api.ts';
+import {
+  api,
+  type IncidentView,
+  type ReportCurve,
+  reportPoints,
+  type VantageSeen,
+  type VantageSummary,
+} from '../api.ts';
 import { chartHost, drawChart } from '../charts.ts';
 import { badge, h, link, section, table } from '../dom.ts';
 import type { Batch } from '../live.ts';
@@ -18,6 +26,7 @@ import {
   when,
 } from '../words.ts';
 import { componentId, paged } from './common.ts';
+import { vantageBadge } from './vantages.ts';
 
 /** Crowd reports over the incident, when the pipeline attaches their curve to it. */
 interface WithReports {
@@ -28,7 +37,12 @@ export function incidentView(id: string): View {
   return {
     refreshOn: (b: Batch) => b.incidents.has(id) || b.other,
     async render(ctx) {
-      const i = (await api.incident(id)) as IncidentView & WithReports;
+      const [i, vs] = await Promise.all([
+        api.incident(id) as Promise<IncidentView & WithReports & { seenFrom?: VantageSeen[] }>,
+        api.vantages().catch(() => ({ vantages: [] as VantageSummary[] })),
+      ]);
+      const states = new Map(vs.vantages.map((v) => [v.vantage, v]));
+      const seenFrom = i.seenFrom ?? [];
       const open = i.resolvedAt === null;
       const peak = i.timeline.reduce((m, p) => (p.failing > m.failing ? p : m), {
         time: i.startedAt,
@@ -137,6 +151,32 @@ export function incidentView(id: string): View {
               )
             : h('p', { class: 'empty' }, 'No evidence recorded.'),
         ),
+        seenFrom.length
+          ? section(
+              'Seen from',
+              2,
+              h('p', { id: 'seen-from' }, seenSentence(seenFrom, states, open)),
+              table(
+                'From where the failure is seen: per vantage, affected sites whose failure it confirmed' +
+                  (open ? ', sees failing now, and probes' : ''),
+                open
+                  ? ['Vantage', 'State', 'Confirmed failing', 'Failing now', 'Probed']
+                  : ['Vantage', 'State', 'Confirmed failing'],
+                seenFrom.map((s) => {
+                  const v = states.get(s.vantage);
+                  return [
+                    link('vantage', s.vantage),
+                    v ? vantageBadge(v.state) : '—',
+                    s.confirmed.toLocaleString('en'),
+                    ...(open
+                      ? [(s.failing ?? 0).toLocaleString('en'), (s.probed ?? 0).toLocaleString('en')]
+                      : []),
+                  ];
+                }),
+                { className: 'seen-from' },
+              ),
+            )
+          : null,
         section(
           'Cleared: not at fault',
           2,
@@ -207,6 +247,41 @@ export function incidentView(id: string): View {
       };
     },
   };
+}
+
+/** "Confirmed from paris and frankfurt; lyon sees 3 failing but does not count (degraded)." */
+function seenSentence(
+  seen: readonly VantageSeen[],
+  states: Map<string, VantageSummary>,
+  open: boolean,
+): string {
+  const counts = (name: string) => states.get(name)?.healthy ?? true;
+  const confirmed = seen.filter((s) => s.confirmed > 0).map((s) => s.vantage);
+  const parts: string[] = [];
+  parts.push(
+    confirmed.length
+      ? `Failure confirmed from ${list(confirmed)}.`
+      : 'No vantage has confirmed a failure of these sites here yet.',
+  );
+  if (open) {
+    const failing = seen.filter((s) => (s.failing ?? 0) > 0);
+    const clear = seen.filter((s) => (s.probed ?? 0) > 0 && !s.failing).map((s) => s.vantage);
+    const now = failing
+      .filter((s) => counts(s.vantage))
+      .map((s) => `${s.vantage} (${s.failing} of ${s.probed})`);
+    if (now.length) parts.push(`Failing now from ${list(now)}.`);
+    const ignored = failing.filter((s) => !counts(s.vantage));
+    for (const s of ignored)
+      parts.push(
+        `${s.vantage} sees ${count(s.failing ?? 0, 'site')} failing but does not count (${states.get(s.vantage)?.state ?? 'degraded'}).`,
+      );
+    if (clear.length) parts.push(`Answering normally from ${list(clear)}.`);
+  }
+  return parts.join(' ');
+}
+
+function list(xs: readonly string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 
 function fact(term: string, value: string): HTMLElement {

@@ -1,8 +1,8 @@
 /**
- * One site: its state and what is seen, its dependency graph, its probe phase timings over time, and
- * the history of its failure signatures.
+ * One site: its state and what is seen, from each vantage, its dependency graph, its probe phase
+ * timings over time, and the history of its failure signatures.
  */
-import { api, type ObservationRow, reportPoints } from '../api.ts';
+import { api, type ObservationRow, reportPoints, type SiteFromVantage } from '../api.ts';
 import { chartHost, drawChart } from '../charts.ts';
 import { h, link, section, table } from '../dom.ts';
 import { drawGraph } from '../graph.ts';
@@ -10,6 +10,7 @@ import type { View } from '../view.ts';
 import { count, percent, signatureWords, stateWords, when } from '../words.ts';
 import { componentBadge, since, stateBadge } from './common.ts';
 import { reportsSummary } from './incident.ts';
+import { resultWords, vantageBadge } from './vantages.ts';
 
 const PHASES = [
   { key: 'dns', label: 'DNS', color: '#6a3d9a' },
@@ -24,13 +25,15 @@ export function siteView(domain: string): View {
   return {
     refreshOn: (b) => b.sites.has(d) || b.incidents.size > 0,
     async render(ctx) {
-      const [detail, obs, comps, incidents, reports] = await Promise.all([
+      const [detail, obs, comps, incidents, reports, fromVantages] = await Promise.all([
         api.site(d),
         api.observations(d),
         api.components(),
         api.incidents('all', 500),
         api.reports(d).catch(() => null),
+        api.siteVantages(d).catch(() => ({ vantages: [] as SiteFromVantage[] })),
       ]);
+      const vantages = fromVantages.vantages;
       const reportList = reports?.curve.total ? reportPoints(reports.curve) : null;
       const reportsHost = chartHost();
       const s = detail.site;
@@ -91,6 +94,25 @@ export function siteView(domain: string): View {
             { empty: 'Not checked yet.' },
           ),
         ),
+        vantages.length
+          ? section(
+              'From each vantage',
+              2,
+              h('p', { id: 'vantages-summary' }, vantagesSentence(vantages)),
+              table(
+                'The latest result of each service from each vantage',
+                ['Vantage', 'Vantage state', 'Latest results', 'Probed', 'Confirmed its failure'],
+                vantages.map((v) => [
+                  link('vantage', v.vantage),
+                  vantageBadge(v.state),
+                  v.results.map(resultWords).join('; '),
+                  when(Math.max(...v.results.map((r) => r.time))),
+                  v.confirmedFailure ? 'yes' : '—',
+                ]),
+                { className: 'site-vantages' },
+              ),
+            )
+          : null,
         section(
           'What it depends on',
           2,
@@ -205,6 +227,31 @@ export function siteView(domain: string): View {
       };
     },
   };
+}
+
+/**
+ * "Failing from lyon only (2 other vantages see it answering): a regional or path problem, not an
+ * outage." Only vantages that count (healthy) are weighed; the others are named as not counting.
+ */
+function vantagesSentence(vs: readonly SiteFromVantage[]): string {
+  const counting = vs.filter((v) => v.healthy);
+  const failing = counting.filter((v) => v.failing).map((v) => v.vantage);
+  const fine = counting.filter((v) => !v.failing).map((v) => v.vantage);
+  const ignored = vs.filter((v) => !v.healthy && v.failing).map((v) => v.vantage);
+  const tail = ignored.length
+    ? ` ${ignored.join(', ')} ${ignored.length > 1 ? 'see' : 'sees'} it failing but ${ignored.length > 1 ? 'do' : 'does'} not count (the vantage's own trouble).`
+    : '';
+  if (!failing.length)
+    return `Answering from every vantage that counts (${fine.join(', ') || 'none yet'}).${tail}`;
+  if (!fine.length) return `Failing from every vantage that counts (${failing.join(', ')}).${tail}`;
+  const regional = failing.length * 2 <= counting.length;
+  return (
+    `Failing from ${failing.join(', ')}, answering from ${fine.join(', ')}` +
+    (regional
+      ? ': a regional or path problem, not an outage.'
+      : ': a majority of the vantages see it failing.') +
+    tail
+  );
 }
 
 /** A phase duration on the pipeline's clock (timings are measured in real ms; a replay runs faster). */
