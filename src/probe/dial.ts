@@ -182,7 +182,10 @@ class Dial {
   data(chunk: Buffer): void {
     if (this.done) return;
     this.r.ttfb ??= performance.now() - this.tReq;
-    if (this.o.reader!.feed(chunk)) this.finish();
+    const reader = this.o.reader!;
+    if (reader.feed(chunk)) return this.finish();
+    const next = reader.take?.();
+    if (next) (this.sec ?? this.raw).write(next);
   }
 
   ended(): void {

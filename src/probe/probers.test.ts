@@ -22,6 +22,7 @@ probe_interval: 60s
 providers:
   - {id: hostco, name: HOSTCO SAS, asn: 64500, roles: [hosting, dns, mail], regions: [r1]}
   - {id: mailco, name: MAILCO SAS, asn: 64501, roles: [mail]}
+  - {id: sharedmx, name: SHAREDMX SAS, asn: 64502, roles: [mail]}
   - {id: cloudflare, name: CLOUDFLARENET, asn: 13335, catalog: cloudflare, roles: [cdn, dns]}
 sites:
   - {domain: ok.test, hosting: {provider: hostco, plan: dedicated}, mail: hostco}
@@ -39,6 +40,7 @@ sites:
   - {domain: origin-down.test, hosting: {provider: hostco, plan: dedicated}, cdn: cloudflare, dns: cloudflare}
   - {domain: edge-down.test, hosting: {provider: hostco, plan: dedicated}, cdn: cloudflare, dns: cloudflare}
   - {domain: "sh-{n}.test", count: 3, hosting: {provider: hostco, plan: shared}}
+  - {domain: "mx-{n}.test", count: 5, hosting: {provider: hostco, plan: dedicated}, mail: sharedmx}
 faults:
   - {id: f-bh, at: "+0m", target: {domains: [bh.test]}, effect: {kind: blackhole}}
   - {id: f-rf, at: "+0m", target: {domains: [rf.test]}, effect: {kind: refuse}}
@@ -53,6 +55,10 @@ faults:
   - {id: f-origin, at: "+0m", target: {domains: [origin-down.test], role: hosting}, effect: {kind: blackhole}}
   - {id: f-edge, at: "+0m", target: {domains: [edge-down.test], role: cdn}, effect: {kind: http_error, status: 500, page: cloudflare}}
   - {id: f-sh, at: "+0m", target: {domains: [sh-1.test]}, effect: {kind: blackhole}}
+  - {id: f-mx2, at: "+0m", target: {domains: [mx-2.test], role: mail}, effect: {kind: blackhole}}
+  - {id: f-mx3, at: "+0m", target: {domains: [mx-3.test], role: mail}, effect: {kind: refuse}}
+  - {id: f-mx4, at: "+0m", target: {domains: [mx-4.test], role: mail}, effect: {kind: http_error, status: 451}}
+  - {id: f-mx5, at: "+0m", target: {domains: [mx-5.test], role: mail}, effect: {kind: overload, latency_ms: 0, error_rate: 1.0, queue_page: false}}
 vantages:
   - id: good
   - id: broken
@@ -173,6 +179,38 @@ const TABLE: [string, ProbeTarget, Partial<Observation>][] = [
     'mail blackhole → read_timeout (accepted, no banner)',
     { site: 'mx-down.test', kind: 'smtp' },
     { signature: 'read_timeout', phase: 'response' },
+  ],
+  // One mail host shared by five domains, faults on some of them only: the banner greets everyone,
+  // the recipient tells each domain's fate.
+  [
+    'shared mail host, healthy domain',
+    { site: 'mx-1.test', kind: 'smtp' },
+    { signature: 'ok', outcome: 'up', status: 220 },
+  ],
+  [
+    'shared mail host, blackhole on one domain → read_timeout after RCPT',
+    { site: 'mx-2.test', kind: 'smtp' },
+    {
+      signature: 'read_timeout',
+      phase: 'response',
+      outcome: 'down',
+      detail: expect.stringContaining('after RCPT'),
+    },
+  ],
+  [
+    'shared mail host, refuse on one domain → reset',
+    { site: 'mx-3.test', kind: 'smtp' },
+    { signature: 'reset', outcome: 'down' },
+  ],
+  [
+    'shared mail host, temporary refusal of one domain → smtp_4xx',
+    { site: 'mx-4.test', kind: 'smtp' },
+    { signature: 'smtp_4xx', status: 451, outcome: 'degraded' },
+  ],
+  [
+    'shared mail host, one domain overloaded → 421, degraded',
+    { site: 'mx-5.test', kind: 'smtp' },
+    { signature: 'smtp_4xx', status: 421, outcome: 'degraded' },
   ],
 ];
 

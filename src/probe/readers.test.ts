@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpReader, SmtpReader } from './readers.ts';
+import { HttpReader, SmtpDialogue, SmtpReader } from './readers.ts';
 
 const wanted = new Set(['server', 'cf-ray']);
 const b = (s: string) => Buffer.from(s, 'latin1');
@@ -36,5 +36,36 @@ describe('SmtpReader', () => {
     expect(r.feed(b('220-mx.test ESMTP\r\n220-'))).toBe(false);
     expect(r.feed(b('more\r\n220 ready\r\n'))).toBe(true);
     expect(r).toMatchObject({ code: 220, line: '220-mx.test ESMTP', usable: true });
+  });
+});
+
+describe('SmtpDialogue', () => {
+  const feed = (d: SmtpDialogue, s: string) => d.feed(Buffer.from(s, 'latin1'));
+
+  it('walks banner → EHLO → MAIL → RCPT, one line at a time, and stops at the recipient', () => {
+    const d = new SmtpDialogue('example.test');
+    expect(feed(d, '220-mx.example ESMTP\r\n')).toBe(false);
+    expect(d.take()).toBeUndefined();
+    expect(feed(d, '220 ready\r\n')).toBe(false);
+    expect(d.take()?.toString()).toBe('EHLO vigie.invalid\r\n');
+    expect(feed(d, '250-mx.example\r\n250 8BITMIME\r\n')).toBe(false);
+    expect(d.take()?.toString()).toBe('MAIL FROM:<>\r\n');
+    expect(feed(d, '250 2.0.0 OK\r\n')).toBe(false);
+    expect(d.take()?.toString()).toBe('RCPT TO:<postmaster@example.test>\r\n');
+    expect(d.usable).toBe(false);
+    expect(feed(d, '451 4.3.0 Temporary local problem\r\n')).toBe(true);
+    expect(d).toMatchObject({ banner: 220, step: 'rcpt', code: 451, complete: true, usable: true });
+    expect(d.take()).toBeUndefined();
+  });
+
+  it('ends at a refused banner or a refused step before the recipient', () => {
+    const a = new SmtpDialogue('example.test');
+    expect(feed(a, '554 go away\r\n')).toBe(true);
+    expect(a).toMatchObject({ banner: 554, step: 'banner', line: '554 go away' });
+    const b = new SmtpDialogue('example.test');
+    feed(b, '220 hi\r\n');
+    b.take();
+    expect(feed(b, '502 no EHLO\r\n')).toBe(true);
+    expect(b).toMatchObject({ banner: 220, step: 'ehlo', code: 502 });
   });
 });

@@ -11,6 +11,11 @@ export interface Reader {
   readonly usable: boolean;
   /** The whole answer was read (not cut at a cap): the server may close now. */
   readonly complete: boolean;
+  /**
+   * A dialogue's next line to send, taken by the dial after a `feed` that did not finish (SMTP's
+   * EHLO, MAIL, RCPT); undefined when the reader only reads.
+   */
+  take?(): Buffer | undefined;
 }
 
 /** A response head larger than this is not a web server we can classify. */
@@ -102,6 +107,79 @@ export class HttpReader implements Reader {
       i = next;
     }
     return true;
+  }
+}
+
+/**
+ * An SMTP dialogue up to the recipient: the banner, then `EHLO`, `MAIL FROM:<>` and
+ * `RCPT TO:<postmaster@DOMAIN>` (every domain must accept its postmaster, RFC 5321 §4.5.1), each
+ * sent once the previous reply is read. A mail host shared by many domains can fail for some of them
+ * only — it greets everyone and then stops answering, or refuses, at the recipient of a domain it
+ * no longer serves — so the banner alone does not tell a domain's mail is up. Nothing is sent
+ * after the recipient: the dial's farewell (`QUIT`) ends the session; no message is ever sent.
+ */
+export class SmtpDialogue implements Reader {
+  /** The banner's reply code (0 until read). */
+  banner = 0;
+  /** The banner's first line. */
+  line = '';
+  /** The reply code of the step the dialogue stopped at (0 while waiting for it). */
+  code = 0;
+  /** The step whose reply was read last: banner, ehlo, mail or rcpt. */
+  step: 'banner' | 'ehlo' | 'mail' | 'rcpt' = 'banner';
+  /** The last reply's first line. */
+  reply = '';
+  complete = false;
+  private reader = new SmtpReader();
+  private next: Buffer | undefined;
+
+  constructor(
+    private readonly domain: string,
+    private readonly helo = 'vigie.invalid',
+  ) {}
+
+  /** The banner was read: the server is there, whatever the rest of the dialogue does. */
+  get usable(): boolean {
+    return this.complete;
+  }
+
+  take(): Buffer | undefined {
+    const b = this.next;
+    this.next = undefined;
+    return b;
+  }
+
+  feed(chunk: Buffer): boolean {
+    if (!this.reader.feed(chunk)) return false;
+    const code = this.reader.code;
+    const line = this.reader.line;
+    this.reader = new SmtpReader();
+    this.code = code;
+    this.reply = line;
+    if (this.step === 'banner') {
+      this.banner = code;
+      this.line = line;
+    }
+    const ok = this.step === 'banner' ? code === 220 : code >= 200 && code < 300;
+    const after = { banner: 'ehlo', ehlo: 'mail', mail: 'rcpt', rcpt: null } as const;
+    const step = after[this.step];
+    // A refusal before the recipient (an EHLO or null sender refused by policy) leaves the banner as
+    // the answer; the recipient's reply is the last one read.
+    if (!ok || step === null) {
+      this.complete = true;
+      return true;
+    }
+    this.step = step;
+    this.next = Buffer.from(
+      step === 'ehlo'
+        ? `EHLO ${this.helo}\r\n`
+        : step === 'mail'
+          ? 'MAIL FROM:<>\r\n'
+          : `RCPT TO:<postmaster@${this.domain}>\r\n`,
+      'latin1',
+    );
+    // The banner alone is an answer if the server then goes silent or closes: usable, not complete.
+    return false;
   }
 }
 

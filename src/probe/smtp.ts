@@ -1,12 +1,17 @@
 /**
  * The SMTP prober: the site's mail exchanger (MX, lowest preference; the domain itself when it has
- * none, as RFC 5321 §5.1 says), its address, a connection to the SMTP port, and the banner. A 220
- * is up; a 4xx/5xx banner, silence (`read_timeout`) or a connection failure is the signature.
+ * none, as RFC 5321 §5.1 says), its address, a connection to the SMTP port, the banner, then the
+ * dialogue up to the domain's postmaster as recipient ({@link SmtpDialogue}; no message is sent).
+ * A 220 banner and an accepted recipient are up. A 4xx/5xx banner, silence (`read_timeout`) at any
+ * step, a connection failure, or a temporary refusal of the recipient (4xx: the host's trouble with
+ * this domain — or greylisting, which a steady refusal from the first probe shows) is the
+ * signature; 421 at any step is an overloaded host (degraded). A permanent refusal of the null
+ * sender or the recipient (5xx) is a policy, not an outage: the host answered.
  */
 import { classifySmtp, dnsFailure } from './classify.ts';
 import { dial } from './dial.ts';
 import { addressOf, afterDial, begin, clockElapsed, end } from './observe.ts';
-import { SmtpReader } from './readers.ts';
+import { SmtpDialogue } from './readers.ts';
 import { resolveRecords } from './resolve.ts';
 import type { Prober } from './types.ts';
 
@@ -43,7 +48,7 @@ export const probeSmtp: Prober = async (target, ctx, signal) => {
     return address;
   }
   if (p.obs.timings.dns !== undefined) p.obs.timings.dns += dnsMs;
-  const reader = new SmtpReader();
+  const reader = new SmtpDialogue(target.site);
   const d = await dial(
     {
       address,
@@ -57,11 +62,36 @@ export const probeSmtp: Prober = async (target, ctx, signal) => {
   );
   const failed = afterDial(p, d);
   if (failed) {
-    failed.detail = `${host}: ${failed.detail}`;
+    const at =
+      reader.banner === 220
+        ? ` after ${reader.step === 'banner' ? 'the banner' : reader.step.toUpperCase()}`
+        : '';
+    failed.detail = `${host}: ${failed.detail}${at}`;
     return failed;
   }
   p.obs.phase = 'response';
-  p.obs.status = reader.code;
-  const v = classifySmtp(reader.code, clockElapsed(p, ctx), ctx.slowMs);
-  return end(p, { ...v, detail: v.detail ?? `${host}: ${reader.line.slice(0, 200)}` });
+  // The status is the banner's, or the reply that failed the dialogue.
+  p.obs.status = reader.banner;
+  const elapsed = clockElapsed(p, ctx);
+  if (reader.banner === 220 && reader.code >= 400 && reader.code < 500) p.obs.status = reader.code;
+  if (reader.banner !== 220 || reader.code === 421) {
+    const v = classifySmtp(reader.banner !== 220 ? reader.banner : 421, elapsed, ctx.slowMs);
+    return end(p, {
+      ...v,
+      detail: v.detail ?? `${host}: ${(reader.banner !== 220 ? reader.line : reader.reply).slice(0, 200)}`,
+    });
+  }
+  if (reader.step === 'rcpt' && reader.code >= 400 && reader.code < 500) {
+    return end(p, {
+      signature: 'smtp_4xx',
+      outcome: 'degraded',
+      detail: `${host}: RCPT postmaster@${target.site}: ${reader.reply.slice(0, 200)}`,
+    });
+  }
+  const v = classifySmtp(220, elapsed, ctx.slowMs);
+  const refused =
+    reader.code >= 500
+      ? ` (${reader.step.toUpperCase()} refused by policy: ${reader.reply.slice(0, 120)})`
+      : '';
+  return end(p, { ...v, detail: v.detail ?? `${host}: ${reader.line.slice(0, 200)}${refused}` });
 };
