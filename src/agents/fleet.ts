@@ -117,7 +117,12 @@ export class AgentFleet implements ProbeFleet {
   }
 
   add(sites: readonly WatchedSite[]): void {
-    for (const s of sites) this.sites.set(s.domain, { domain: s.domain, kinds: s.kinds, secure: s.secure });
+    for (const s of sites) {
+      // A site already assigned keeps its kinds and gains the new ones (a map adds its mail).
+      const was = this.sites.get(s.domain);
+      const kinds = was ? [...new Set([...(was.kinds ?? ['http']), ...(s.kinds ?? ['http'])])] : s.kinds;
+      this.sites.set(s.domain, { domain: s.domain, kinds, secure: s.secure ?? was?.secure });
+    }
     this.rebalanceSoon();
   }
 

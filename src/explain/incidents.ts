@@ -84,7 +84,7 @@ interface State {
 
 /** Follows causes round after round and turns them into incidents. */
 export class IncidentTracker {
-  private states: State[] = [];
+  private states_: State[] = [];
   private next = 1;
   private readonly o: TrackerOptions;
   /** Whether this round's verdicts may open incidents (the monitor's own measurements are sound). */
@@ -105,7 +105,7 @@ export class IncidentTracker {
     const failingSites = new Map<string, number>();
     for (const f of inference.input)
       failingSites.set(f.site, Math.min(failingSites.get(f.site) ?? f.since, f.since));
-    for (const s of this.states) s.seenThisRound = false;
+    for (const s of this.states_) s.seenThisRound = false;
     /** Each site a cause explains this round → the state following that cause. */
     const explainedBy = new Map<string, State>();
     inference.causes.forEach((c, k) => {
@@ -145,9 +145,9 @@ export class IncidentTracker {
     });
     this.absorbClusters(time, explainedBy);
     this.lone(time, inference);
-    for (const s of this.states) this.advance(s, time, failingSites);
+    for (const s of this.states_) this.advance(s, time, failingSites);
     // An unconfirmed cause that vanished was a passing coincidence.
-    this.states = this.states.filter((s) => s.id !== null || s.seenThisRound);
+    this.states_ = this.states_.filter((s) => s.id !== null || s.seenThisRound);
   }
 
   /**
@@ -157,7 +157,7 @@ export class IncidentTracker {
    */
   private absorbClusters(time: number, explainedBy: Map<string, State>): void {
     if (explainedBy.size === 0) return;
-    for (const cl of [...this.states]) {
+    for (const cl of [...this.states_]) {
       if (!cl.key.startsWith('cluster:') || cl.resolvedAt !== null || cl.affected.size === 0) continue;
       const owners = new Map<State, number>();
       for (const x of cl.affected) {
@@ -176,12 +176,12 @@ export class IncidentTracker {
         owner.timeline = cl.timeline;
         owner.peak = cl.peak;
         owner.peakAt = cl.peakAt;
-        this.states = this.states.filter((s) => s !== cl);
+        this.states_ = this.states_.filter((s) => s !== cl);
       } else if (cl.id !== null) {
         cl.resolvedAt = time;
         cl.evidence = [...cl.evidence, `merged into ${owner.id}: its cause is established`];
       } else {
-        this.states = this.states.filter((s) => s !== cl);
+        this.states_ = this.states_.filter((s) => s !== cl);
       }
     }
   }
@@ -207,7 +207,7 @@ export class IncidentTracker {
     const clustered = new Set<string>();
     for (const [cls, list] of byClass) {
       const key = `cluster:${cls}`;
-      const open = this.states.find((s) => s.key === key && s.resolvedAt === null);
+      const open = this.states_.find((s) => s.key === key && s.resolvedAt === null);
       // Members: those that began within the window of the others (an open cluster takes any).
       list.sort((a, b) => a.since - b.since);
       let members = open ? list : densest(list, window);
@@ -237,7 +237,7 @@ export class IncidentTracker {
     // Sites a shared cause or a cluster took: a site incident still unconfirmed was its start; a
     // published one is closed, saying where the site went.
     const taken = this.claimed(true);
-    for (const s of this.states) {
+    for (const s of this.states_) {
       if (s.breadth !== BREADTH.site || s.resolvedAt !== null) continue;
       const owner = taken.get(s.key.slice(5));
       if (!owner) continue;
@@ -290,6 +290,16 @@ export class IncidentTracker {
     });
   }
 
+  /** Every followed cause, published or not (for traces). */
+  states(): { id: string | null; key: string; affected: number; resolved: boolean }[] {
+    return this.states_.map((s) => ({
+      id: s.id,
+      key: s.key,
+      affected: s.affected.size,
+      resolved: s.resolvedAt !== null,
+    }));
+  }
+
   /** Sites an open shared-cause (or cluster) incident holds. */
   claimedSites(): Set<string> {
     return new Set(this.claimed(true).keys());
@@ -303,10 +313,10 @@ export class IncidentTracker {
     for (const i of incidents) {
       const n = Number(/inc-(\d+)$/.exec(i.id)?.[1] ?? 0);
       if (n >= this.next) this.next = n + 1;
-      if (this.states.some((s) => s.id === i.id)) continue;
+      if (this.states_.some((s) => s.id === i.id)) continue;
       const key = i.key ?? keyOf(i.cause);
       const breadth = BREADTH[key.split(':')[0] as GroupKind | 'site' | 'cluster'] ?? 4;
-      this.states.push({
+      this.states_.push({
         id: i.id,
         key,
         breadth,
@@ -335,7 +345,7 @@ export class IncidentTracker {
 
   /** Confirmed incidents with at least one affected site, oldest first. */
   incidents(): Incident[] {
-    return this.states
+    return this.states_
       .filter((s) => s.id !== null && s.affected.size > 0)
       .map((s) => ({
         id: s.id as string,
@@ -361,7 +371,7 @@ export class IncidentTracker {
    */
   private claimed(confirmedOnly: boolean, clusters = true): Map<string, string> {
     const out = new Map<string, string>();
-    for (const s of this.states) {
+    for (const s of this.states_) {
       if (s.breadth >= BREADTH.site || s.resolvedAt !== null || (confirmedOnly && s.id === null)) continue;
       if (!clusters && s.breadth === BREADTH.cluster) continue;
       for (const x of s.affected) if (!out.has(x)) out.set(x, s.id ?? s.key);
@@ -399,7 +409,7 @@ export class IncidentTracker {
     since = time,
   ): State | undefined {
     const live = (s: State) => s.resolvedAt === null || time - s.resolvedAt <= this.o.graceMs;
-    const same = this.states.find((s) => s.key === key && live(s));
+    const same = this.states_.find((s) => s.key === key && live(s));
     if (same || key.startsWith('site:') || key.startsWith('cluster:')) return same;
     const overlaps = (s: State) => {
       let common = 0;
@@ -407,14 +417,14 @@ export class IncidentTracker {
       return common > 0 && common >= Math.min(sites.length, s.affected.size) / 2;
     };
     // A cluster of sites failing alike, open now, whose sites this cause explains: its cause found.
-    const cluster = this.states.find(
+    const cluster = this.states_.find(
       (s) => s.key.startsWith('cluster:') && s.resolvedAt === null && overlaps(s),
     );
     if (cluster) return cluster;
     if (provider === null) return undefined;
     // The same provider's failure seen at another granularity, over the same sites — not a much
     // larger failure that began well after a small one (a few sites' trouble, then an outage).
-    return this.states.find((s) => {
+    return this.states_.find((s) => {
       if (s.cause.provider !== provider || !live(s)) return false;
       const larger = sites.length > 2 * Math.max(s.peak, s.affected.size, 1);
       if (larger && s.affected.size > 0 && since - s.startedAt > this.o.graceMs) return false;
@@ -449,7 +459,7 @@ export class IncidentTracker {
       timeline: [],
       seenThisRound: false,
     };
-    this.states.push(st);
+    this.states_.push(st);
     return st;
   }
 

@@ -156,6 +156,26 @@ export interface RoundsOptions {
   method?: 'vigie' | 'score';
   /** Real-time source for the round's cost (default performance.now). */
   now?: () => number;
+  /** Called with what each round read and concluded (diagnosis: `VIGIE_TRACE_ROUNDS=FILE`). */
+  trace?: (round: RoundTrace) => void;
+}
+
+/** One round, as the trace sees it. */
+export interface RoundTrace {
+  time: number;
+  phase: 'round' | 'early';
+  reliable: boolean;
+  failing: number;
+  causes: {
+    key: string;
+    sites: number;
+    failing: number;
+    total: number;
+    confidence: number;
+    signature: string;
+  }[];
+  lone: number;
+  incidents: { id: string | null; key: string; affected: number; resolved: boolean }[];
 }
 
 /** Inference → evidence → incidents, one round at a time. */
@@ -173,6 +193,7 @@ export class Rounds {
   private readonly vantages: number;
   private readonly infer: (model: RiskModel, failures: readonly FailingService[]) => Inference;
   private readonly now: () => number;
+  private readonly trace?: (round: RoundTrace) => void;
 
   constructor(
     private model: RiskModel,
@@ -187,6 +208,27 @@ export class Rounds {
     this.vantages = options.vantages ?? 1;
     this.infer = options.method === 'score' ? (m, f) => score(m, f) : (m, f) => infer(m, f);
     this.now = options.now ?? performance.now.bind(performance);
+    this.trace = options.trace;
+  }
+
+  private traced(time: number, phase: RoundTrace['phase'], reliable: boolean, inference: Inference): void {
+    if (!this.trace) return;
+    this.trace({
+      time,
+      phase,
+      reliable,
+      failing: inference.input.length,
+      causes: inference.causes.map((c) => ({
+        key: c.key,
+        sites: c.sites.length,
+        failing: c.failing,
+        total: c.total,
+        confidence: Math.round(c.confidence * 1000) / 1000,
+        signature: c.signature,
+      })),
+      lone: inference.lone.length,
+      incidents: this.tracker.states(),
+    });
   }
 
   /** Sites or dependencies changed: later rounds read failures against this model. */
@@ -211,6 +253,7 @@ export class Rounds {
     const inference = this.infer(this.model, failures);
     const evidence = explainAll(this.model, inference);
     this.tracker.update(time, inference, evidence, reliable);
+    this.traced(time, 'round', reliable, inference);
     if (this.suspectWindowMs > 0 && reliable) this.early(time, failures);
     this.rounds++;
     this.maxRoundMs = Math.max(this.maxRoundMs, this.now() - t0);
@@ -260,6 +303,9 @@ export class Rounds {
       return n >= 2 || (c.kind !== 'overload' && c.kind !== 'dns' && c.kind !== 'mail');
     });
     this.earlyStreak = streak;
-    if (inference.causes.length) this.tracker.early(time, inference, explainAll(this.model, inference));
+    if (inference.causes.length) {
+      this.tracker.early(time, inference, explainAll(this.model, inference));
+      this.traced(time, 'early', true, inference);
+    }
   }
 }

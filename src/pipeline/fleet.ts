@@ -13,12 +13,15 @@ export interface WatchedSite {
   domain: string;
   /** Probe kinds for this site (default: http). */
   kinds?: ProbeKind[];
-  /** Probe the web over HTTPS (default false). */
+  /** Probe the web over HTTPS (default false; given again for a watched site, it changes the scheme). */
   secure?: boolean;
 }
 
 export interface ProbeFleet {
-  /** Probe these sites from now on, from every vantage the fleet has (or each site's share of them). */
+  /**
+   * Probe these sites from now on, from every vantage the fleet has (or each site's share of them).
+   * A site already probed keeps its kinds and gains the ones given.
+   */
   add(sites: readonly WatchedSite[]): void;
   /** Stop probing a site. */
   remove(domain: string): void;

@@ -15,7 +15,7 @@ import { DnsClient } from '../dns/client.ts';
 import type { DnsQuerier } from '../dns/types.ts';
 import type { TrackerOptions } from '../explain/incidents.ts';
 import { buildRisk } from '../explain/risk.ts';
-import { FailureLog, Rounds } from '../explain/rounds.ts';
+import { FailureLog, Rounds, type RoundTrace } from '../explain/rounds.ts';
 import { assignPlans } from '../map/cohost.ts';
 import type { Declarations } from '../map/declare.ts';
 import { type DependencyGraph, toDependencies } from '../map/dependencies.ts';
@@ -45,8 +45,12 @@ export interface PipelineOptions {
   timeoutMs?: number;
   /** Probe mail (SMTP) where the map found an MX (default true). */
   mail?: boolean;
-  /** Probe the web over HTTPS (default false). */
-  https?: boolean;
+  /**
+   * Probe the web over HTTPS: always (`true`), never (`false`), or where the site's map found a
+   * certificate on the HTTPS port (`'auto'`, the default — what a visitor's browser would use; an
+   * expired or mismatched certificate is then an outage the probe sees).
+   */
+  https?: boolean | 'auto';
   /** Outside a simulated world: which resolved addresses may be probed (default: any). */
   policy?: TargetPolicy;
   onRefused?: (r: RefusedResolution) => void;
@@ -73,6 +77,8 @@ export interface PipelineOptions {
   /** Also run this baseline method on the same failures (its incidents in {@link Pipeline.baseline}). */
   baseline?: 'score';
   log?: (line: string) => void;
+  /** Each round's reading and conclusions, for diagnosis (the CLI writes them to `VIGIE_TRACE_ROUNDS`). */
+  traceRounds?: (round: RoundTrace) => void;
 }
 
 /** What the pipeline's work cost and how punctual it was. */
@@ -190,6 +196,7 @@ export class Pipeline {
     this.rounds = new Rounds(model, this.detection.detector, this.failures, tracker, {
       suspectWindowMs: o.intervalMs,
       vantages,
+      ...(o.traceRounds ? { trace: o.traceRounds } : {}),
     });
     this.shadow =
       o.baseline === 'score'
@@ -263,7 +270,10 @@ export class Pipeline {
     if (probeFirst) {
       const fresh = list.filter((s) => !this.watched.has(s.domain));
       for (const s of fresh) this.watched.add(s.domain);
-      this.fleet.add(fresh.map((s) => ({ ...s, kinds: ['http'], secure: s.secure ?? this.o.https })));
+      // Before the map: HTTPS only when asked outright; the map decides the rest.
+      this.fleet.add(
+        fresh.map((s) => ({ ...s, kinds: ['http'], secure: s.secure ?? this.o.https === true })),
+      );
     }
     const run = this.mapBatch(list, onMapped);
     const settled = run.then(
@@ -401,7 +411,7 @@ export class Pipeline {
         asn: env.asn,
         regions: env.regions,
         http: { port: env.ports?.http ?? 80, timeoutMs: 3000 },
-        tls: null,
+        tls: { port: env.ports?.https ?? 443, timeoutMs: 3000, ...(env.ca ? { ca: env.ca } : {}) },
         declared: this.o.declared,
         allowAddress: this.o.policy ? (a) => this.o.policy!.check(a).ok : undefined,
         onProgress: (p) => {
@@ -424,13 +434,16 @@ export class Pipeline {
     for (const s of list) {
       const m = this.maps.get(s.domain);
       const kinds = s.kinds ?? (mail && m?.mail ? ['http', 'smtp'] : ['http']);
-      // Already watched (probed first, or mapped again): only what the map adds, such as its mail.
+      const https = this.o.https ?? 'auto';
+      const secure = s.secure ?? (https === 'auto' ? m?.tls?.issuer != null : https);
+      // Already watched (probed first, or mapped again): what the map adds — its mail, the scheme
+      // its certificate calls for (a site that moved to HTTPS since the last map).
       if (this.watched.has(s.domain)) {
-        if (kinds.includes('smtp')) fresh.push({ domain: s.domain, kinds: ['smtp'] });
+        fresh.push({ domain: s.domain, kinds: kinds.includes('smtp') ? ['http', 'smtp'] : ['http'], secure });
         continue;
       }
       this.watched.add(s.domain);
-      fresh.push({ ...s, kinds, secure: s.secure ?? this.o.https });
+      fresh.push({ ...s, kinds, secure });
     }
     this.fleet.add(fresh);
     const ok = report.domains.filter((m) => m.status === 'ok').length;

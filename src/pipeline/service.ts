@@ -19,6 +19,7 @@ import type { Store } from '../store/types.ts';
 import type { Environment } from './environment.ts';
 import type { ProbeFleet } from './fleet.ts';
 import { Pipeline } from './pipeline.ts';
+import { roundTraceFromEnv } from './trace.ts';
 
 export { readWorld } from './environment.ts';
 
@@ -33,7 +34,7 @@ export interface ServiceOptions {
   intervalMs: number;
   /** Deadline of one probe, clock ms (default: the pipeline's). */
   timeoutMs?: number;
-  https: boolean;
+  https: boolean | 'auto';
   mail?: boolean;
   declared?: Declarations;
   remapEveryMs?: number;
@@ -108,6 +109,7 @@ export function persist(
 /** Start watching the store's sites (and those added later), resumed from what the store holds. */
 export async function startService(o: ServiceOptions): Promise<Service> {
   const pipeline = new Pipeline({
+    ...roundTraceFromEnv(),
     clock: o.clock,
     bus: o.bus,
     env: o.env,

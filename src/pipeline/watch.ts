@@ -62,6 +62,7 @@ export class Probing {
   add(sites: readonly WatchedSite[]): void {
     for (const s of sites) {
       if (s.secure) this.secure.add(s.domain);
+      else if (s.secure === false) this.secure.delete(s.domain);
       for (const kind of s.kinds ?? ['http']) {
         for (const v of this.ctx.keys()) this.scheduler.add(s.domain, kind, v);
       }

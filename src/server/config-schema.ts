@@ -57,7 +57,11 @@ export const CONFIG_SCHEMA = {
     world: { type: 'string', minLength: 1, description: 'Simulation: a world directory (world.json)' },
     interval: duration('interval', 'Probe interval per site (e.g. 60s)'),
     timeout: duration('timeout', 'Deadline of one probe (e.g. 10s)'),
-    https: { type: 'boolean', description: 'Probe the web over HTTPS' },
+    https: {
+      type: 'boolean',
+      description:
+        'Probe the web over HTTPS (true) or HTTP (false); default: HTTPS where the map found a certificate on port 443',
+    },
     mail: { type: 'boolean', description: 'Probe mail (SMTP) where the map finds an MX (default true)' },
     remap_every: duration(
       'remap_every',

@@ -35,7 +35,8 @@ export interface ServeConfig {
   world: string | null;
   intervalMs: number | null;
   timeoutMs: number;
-  https: boolean;
+  /** Probe the web over HTTPS: always, never, or where the map found a certificate ('auto'). */
+  https: boolean | 'auto';
   /** Probe mail where the map finds an MX. */
   mail: boolean;
   /** Map every site again this often, ms (0: never). */
@@ -230,7 +231,7 @@ export function parseServeConfig(text: string, file: string, env: NodeJS.Process
     world,
     intervalMs,
     timeoutMs,
-    https: raw.https === true,
+    https: typeof raw.https === 'boolean' ? raw.https : 'auto',
     mail: raw.mail !== false,
     remapEveryMs,
     asnDb: path('asn_db'),

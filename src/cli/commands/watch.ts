@@ -26,6 +26,7 @@ interface WatchOptions {
   timeout: number;
   concurrency: number;
   https?: boolean;
+  http?: boolean;
   json?: boolean;
   allowPrivate?: boolean;
   asnDb?: string;
@@ -44,7 +45,8 @@ export function register(program: Command): void {
     .option('--interval <duration>', 'probe interval per site (default: the world’s, else 60s)', duration)
     .option('--timeout <duration>', 'deadline of one probe, in the clock’s time', duration, 10_000)
     .option('--concurrency <n>', 'probes in flight at once', positiveInt, 256)
-    .option('--https', 'probe the web over HTTPS')
+    .option('--https', 'probe the web over HTTPS (default: where the map finds a certificate)')
+    .option('--http', 'probe the web over plain HTTP only')
     .option('--json', 'print transitions, incidents and summaries as JSON lines')
     .option('--asn-db <file>', 'IP-to-AS CSV (default: the bundled database)')
     .option('--ranges <dir>', 'provider range files, for regions')
@@ -100,7 +102,7 @@ export function register(program: Command): void {
         policy: new TargetPolicy({ allowPrivate: !!world || !!o.allowPrivate }),
         intervalMs,
         timeoutMs: o.timeout,
-        https: !!o.https,
+        https: o.https ? true : o.http ? false : 'auto',
         concurrency: o.concurrency,
         log: (l) => process.stderr.write(`${l}\n`),
         onRefused: (r) =>

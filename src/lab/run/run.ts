@@ -15,6 +15,7 @@ import { parseDeclarations } from '../../map/declare.ts';
 import { worldEnvironment } from '../../pipeline/environment.ts';
 import { formatIncidents, type RunOutput } from '../../pipeline/export.ts';
 import { Pipeline } from '../../pipeline/pipeline.ts';
+import { roundTraceFromEnv } from '../../pipeline/trace.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { agentFleet } from './agents.ts';
 import { startLabAlerts } from './alerts.ts';
@@ -92,6 +93,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
         })
       : null;
     const pipeline: Pipeline = new Pipeline({
+      ...roundTraceFromEnv(),
       clock,
       bus,
       env: worldEnvironment(info),
