@@ -8,6 +8,7 @@ import { InputError, UsageError, VigieError } from '../errors.ts';
 import { loadCommands } from './commands.ts';
 
 export async function main(argv: string[]): Promise<number> {
+  stopWhenStdoutCloses();
   const program = new Command('vigie')
     .description('Vigie — an observatory of web-hosting outages')
     .exitOverride()
@@ -27,6 +28,24 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return reportError(err);
   }
+}
+
+/**
+ * Standard output closed by its reader (`vigie map --help | head -3`, `vigie watch --json | head`):
+ * no stack trace. A long-running command (demo, watch, serve, sim serve, agent) stops as on SIGTERM,
+ * closing its worlds, stores and servers; any other one exits at once, successfully. Whatever it still
+ * writes is dropped.
+ */
+function stopWhenStdoutCloses(): void {
+  let closed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    // Writes already under way fail too, each with its own EPIPE: the first one decides.
+    if (closed) return;
+    closed = true;
+    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+    else process.exit(0);
+  });
 }
 
 function reportError(err: unknown): number {

@@ -4,12 +4,13 @@
  * pipeline, the server) on free ports — or an in-process server over the fixture store. Screenshots
  * go to `test-artifacts/`.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Child, ROOT, startDemoCli, waitFor } from '../support/cli.ts';
 
-export const ROOT = new URL('../../', import.meta.url).pathname;
+export { type Child, ROOT };
 export const CHROMIUM = process.env.VIGIE_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'dashboard');
 
@@ -68,75 +69,6 @@ export async function shot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** A child process, with its output kept for the failure message. */
-export interface Child {
-  proc: ChildProcess;
-  /** Standard output and error, interleaved. */
-  output: () => string;
-  stdout: () => string;
-  stop(): Promise<void>;
-}
-
-function start(args: string[], cwd: string): Child {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'vigie.js'), ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let stdout = '';
-  proc.stdout?.on('data', (b: Buffer) => {
-    out += b.toString();
-    stdout += b.toString();
-  });
-  proc.stderr?.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  return {
-    proc,
-    output: () => out,
-    stdout: () => stdout,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        proc.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        proc.kill('SIGTERM');
-      }),
-  };
-}
-
-/** Resolve with the first match of `re` in the child's output, or reject when it exits or times out. */
-function waitFor(child: Child, re: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const m = child.output().match(re);
-      if (m) {
-        done();
-        resolve(m);
-      }
-    };
-    const fail = (why: string) => {
-      done();
-      reject(new Error(`${why}; output:\n${child.output().slice(-2000)}`));
-    };
-    const onExit = (code: number | null) => fail(`exited with ${code} before ${re}`);
-    const timer = setTimeout(() => fail(`no ${re} within ${timeoutMs} ms`), timeoutMs);
-    const done = () => {
-      clearTimeout(timer);
-      child.proc.stdout?.off('data', check);
-      child.proc.stderr?.off('data', check);
-      child.proc.off('exit', onExit);
-    };
-    child.proc.stdout?.on('data', check);
-    child.proc.stderr?.on('data', check);
-    child.proc.once('exit', onExit);
-    check();
-  });
-}
-
 /**
  * `vigie demo --scenario FILE` on free ports (server, world), holding the replay's final state on
  * screen; resolves with the URL once the replay's sites are mapped and watched.
@@ -146,29 +78,22 @@ export async function startDemo(
   stateDir: string,
   extra: string[] = [],
 ): Promise<Child & { url: string }> {
-  const child = start(
-    [
-      'demo',
-      '--scenario',
-      scenario,
-      '--once',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--port-base',
-      '0',
-      '--state-dir',
-      stateDir,
-      '--pause',
-      '10m',
-      ...extra,
-    ],
-    ROOT,
+  const child = startDemoCli(
+    stateDir,
+    '--scenario',
+    scenario,
+    '--once',
+    '--port',
+    '0',
+    '--port-base',
+    '0',
+    '--pause',
+    '10m',
+    ...extra,
   );
   const m = await waitFor(child, /Dashboard: (http:\/\/\S+)/, 20_000);
   await waitFor(child, /mapped \d+\/\d+ sites/, 30_000);
-  return { ...child, url: m[1] };
+  return Object.assign(child, { url: m[1] });
 }
 
 /** Poll `f` until it returns a value (not undefined), or fail after `timeoutMs`. */
