@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../errors.ts';
 import { parseScenario } from './load.ts';
+import { scenarioSchema } from './validate.ts';
 
 const small = readFileSync(new URL('./fixtures/small.yaml', import.meta.url), 'utf8');
 
@@ -109,5 +110,17 @@ describe('scenario bounds', () => {
       ).join('')}`,
     );
     expect(parseScenario(text, 'ok.yaml').sites).toHaveLength(304);
+  });
+
+  it('states the bounds in the schema (the one that validates)', () => {
+    const { properties: p, $defs: d } = scenarioSchema;
+    expect([p.speed.maximum, p.sites.maxItems, d.site.properties.count.maximum]).toEqual([
+      10_000, 1_000_000, 1_000_000,
+    ]);
+    expect(d.duration.maximum).toBe(1825 * 86_400);
+    expect([p.speed.description, d.duration.description]).toEqual([
+      expect.stringMatching(/at most 10,000/),
+      expect.stringMatching(/at most 1825d \(5 years\)/),
+    ]);
   });
 });
