@@ -1,13 +1,16 @@
 /**
- * Durability of `vigie watch`: kill -9 in the middle of a run loses no reported transition, and a
- * restart resumes probing every site within one interval without re-reporting known states.
+ * `vigie watch` on a world: what it prints (each state change and a summary line per interval, in
+ * words or as JSON lines), and its durability — kill -9 in the middle of a run loses no reported
+ * transition, and a restart resumes probing every site within one interval without re-reporting
+ * known states.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startVigie, waitFor } from '../../../test/support/cli.ts';
 import { parseScenario } from '../../lab/scenario/load.ts';
 import { startWorld, type World } from '../../lab/sim/world.ts';
 import { openStore } from '../../store/index.ts';
@@ -30,7 +33,19 @@ faults:
 `;
 
 let world: World;
+let dir: string;
+/** The world's 60 sites, one a line. */
+let list: string;
 const children: ChildProcess[] = [];
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigie-durability-'));
+  world = await startWorld(parseScenario(SCENARIO, 'durability.yaml'), {
+    stateDir: join(dir, 'world'),
+    ports: { dns: 0, http: 0, https: 0, smtp: 0, control: 0 },
+  });
+  list = join(dir, 'sites.txt');
+  writeFileSync(list, world.plan.sites.map((s) => s.domain).join('\n'));
+});
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   await world?.stop();
@@ -50,13 +65,6 @@ const exited = (c: ChildProcess) => new Promise((r) => c.once('exit', r));
 
 describe('vigie watch durability', () => {
   it('loses no reported transition to kill -9, and resumes within one interval', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigie-durability-'));
-    world = await startWorld(parseScenario(SCENARIO, 'durability.yaml'), {
-      stateDir: join(dir, 'world'),
-      ports: { dns: 0, http: 0, https: 0, smtp: 0, control: 0 },
-    });
-    const list = join(dir, 'sites.txt');
-    writeFileSync(list, world.plan.sites.map((s) => s.domain).join('\n'));
     const db = `sqlite:${join(dir, 'vigie.db')}`;
     const reported: { site: string; to: string }[] = [];
     // Transitions only (incidents and summary lines are printed too, each with its `type`).
@@ -113,5 +121,53 @@ describe('vigie watch durability', () => {
     // Sites already known down are not reported down again.
     const reportedDown = new Set(reported.filter((r) => r.to === 'down').map((r) => r.site));
     expect(again.filter((t) => t.to === 'down' && reportedDown.has(t.site))).toEqual([]);
+  }, 60_000);
+});
+
+describe('vigie watch output', () => {
+  it('prints each state change and a summary line per interval: in words, or as JSON lines with --json', async () => {
+    const args = (name: string) => [
+      '--world',
+      join(dir, 'world'),
+      '--store',
+      `sqlite:${join(dir, name)}`,
+      '--file',
+      list,
+    ];
+    const words = startVigie(['watch', ...args('words.db')]);
+    const json = startVigie(['watch', '--json', ...args('json.db')]);
+    try {
+      // p1's 20 sites refuse connections from +1 min on: each one's change, then a summary counting them.
+      await Promise.all([
+        waitFor(words, /^\S+Z {2}a-\d+\.test {2}web {2}\S+ → down {2}\S+$/m, 30_000),
+        waitFor(
+          words,
+          /^\S+Z {2}60 sites: [1-9]\d* failing; \d+ open incidents?; \d+ probes, lateness p99 \d+ ms, \d+ skipped$/m,
+          30_000,
+        ),
+        waitFor(json, /"type":"transition"[^\n]*"to":"down"/, 30_000),
+        waitFor(json, /"type":"summary"[^\n]*"sites":60,"failing":[1-9]/, 30_000),
+      ]);
+    } finally {
+      await Promise.all([words.stop(), json.stop()]);
+    }
+    expect(words.output()).toMatch(/^watching 60 sites from \S+/m);
+    expect(words.stdout()).not.toMatch(/^\{/m);
+    // With --json, standard output is JSON lines only, each with its type.
+    const lines = json
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
+    expect(lines.every((l) => ['transition', 'incident', 'summary'].includes(l.type))).toBe(true);
+    expect(lines.filter((l) => l.type === 'summary').at(-1)).toEqual({
+      type: 'summary',
+      at: expect.stringMatching(/Z$/),
+      sites: 60,
+      failing: expect.any(Number),
+      open: expect.any(Number),
+      probes: expect.any(Number),
+      skipped: expect.any(Number),
+    });
   }, 60_000);
 });
