@@ -22,7 +22,7 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Start `vigie ARGS…` in the repository's root; standard input is closed. */
+/** Start `vigie ARGS…` in the repository's root, with nothing on its standard input. */
 export function startVigie(args: string[]): Child {
   const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
