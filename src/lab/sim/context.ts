@@ -18,6 +18,14 @@ export interface WorldContext {
   hold(socket: { destroy(): void; once(ev: 'close', f: () => void): unknown }): void;
 }
 
+/**
+ * A sender's fault as its connections meet it: a vantage that lost its resolver (`dns_servfail`,
+ * `dns_timeout`) gets no answer to its DNS queries but still reaches servers by address.
+ */
+export function onConnections(e: Effect | null): Effect | null {
+  return e && (e.kind === 'dns_servfail' || e.kind === 'dns_timeout') ? null : e;
+}
+
 /** Normalise `::ffff:127.1.2.3` to `127.1.2.3`. */
 export function v4(address: string | undefined): string | undefined {
   return address?.startsWith('::ffff:') ? address.slice(7) : address;

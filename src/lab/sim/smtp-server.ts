@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import type { Effect } from '../scenario/types.ts';
-import { v4, type WorldContext } from './context.ts';
+import { onConnections, v4, type WorldContext } from './context.ts';
 import { listen } from './dns-server.ts';
 
 interface MailHost {
@@ -60,7 +60,7 @@ export class SmtpServers {
     sock.on('error', () => {});
     this.ctx.hold(sock);
     sock.setTimeout(5 * 60_000, () => sock.destroy());
-    const sender = this.ctx.senderEffect(v4(sock.remoteAddress));
+    const sender = onConnections(this.ctx.senderEffect(v4(sock.remoteAddress)));
     if (sender || this.ctx.lost()) {
       if (sender?.kind === 'refuse' || sender?.kind === 'reset') sock.resetAndDestroy();
       return;

@@ -11,7 +11,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import { v4, type WorldContext } from './context.ts';
+import { onConnections, v4, type WorldContext } from './context.ts';
 import { listen } from './dns-server.ts';
 import type { WorldPki } from './pki.ts';
 import type { Binding } from './plan.ts';
@@ -151,7 +151,7 @@ export class WebServers {
 
   private onConnection(ep: Endpoint, raw: net.Socket, secure: boolean): void {
     raw.on('error', () => {});
-    const sender = this.ctx.senderEffect(v4(raw.remoteAddress));
+    const sender = onConnections(this.ctx.senderEffect(v4(raw.remoteAddress)));
     if (sender) {
       if (sender.kind === 'refuse' || sender.kind === 'reset') return void raw.resetAndDestroy();
       return this.holdSilently(raw);

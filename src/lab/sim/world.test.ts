@@ -53,6 +53,8 @@ vantages:
   - id: good
   - id: broken
     faults: [{at: "+3m", until: "+10m", effect: {kind: blackhole}}]
+  - id: deaf
+    faults: [{at: "+3m", until: "+10m", effect: {kind: dns_timeout}}]
 `;
 
 let world: World;
@@ -150,6 +152,16 @@ describe('the world before, during and after faults', () => {
       timeoutMs: 500,
     });
     expect(w.kind).toBe('error');
+  });
+
+  it('makes a vantage that lost its resolver resolve nothing, yet reach servers by address', async () => {
+    const deaf = world.info.vantages.find((v) => v.id === 'deaf')!.address;
+    expect(await dns('ok.test', 'A', deaf)).toEqual({ kind: 'timeout' });
+    const w = await webGet(addr('ok.test'), world.info.ports.http, 'ok.test', {
+      localAddress: deaf,
+      timeoutMs: 1500,
+    });
+    expect(w.kind === 'response' && w.status).toBe(200);
   });
 
   it('recovers when the faults end', async () => {
