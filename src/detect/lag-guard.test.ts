@@ -62,4 +62,21 @@ describe('LagGuard against the machine’s own answer time', () => {
     // 5 s of overload at ×40 = 125 ms real, against 10 ms for everything else.
     expect(g.check({ ...obs('slow', 135), status: 200 }, 1050).signature).toBe('slow');
   });
+
+  it('judges a slow mail dialogue against the machine’s other mail dialogues, not its web answers', () => {
+    const g = new LagGuard({ slowMs: 5000, mailSlowMs: 20_000, speed: 60 });
+    const mail = (signature: Observation['signature'], total: number): Observation => ({
+      ...obs(signature, total),
+      kind: 'smtp',
+      status: 220,
+    });
+    for (let i = 0; i < 40; i++) {
+      g.check({ ...obs('ok', 5), status: 200 }, 1000 + i);
+      g.check(mail('ok', 300), 1000 + i);
+    }
+    // 400 ms real at ×60 = 24 s: over the mail threshold, but every dialogue takes 300 ms right now.
+    expect(g.check(mail('slow', 400), 1050).signature).toBe('probe_error');
+    // 2 s real = 120 s: far slower than the others — the host itself is slow.
+    expect(g.check(mail('slow', 2000), 1060).signature).toBe('slow');
+  });
 });

@@ -15,6 +15,8 @@ export interface LagGuardOptions {
   speed?: number;
   /** The slow threshold, clock ms (the probe context's `slowMs`). */
   slowMs: number;
+  /** The mail probes' slow threshold, clock ms (default: `slowMs`). */
+  mailSlowMs?: number;
   /** Tick of the stall detector, real ms (default 10). */
   tickMs?: number;
   /** A tick later than this (real ms) is a stall (default 15). */
@@ -95,12 +97,15 @@ export class LagGuard {
   discardedSlow = 0;
 
   private resolutions: AnswerBaseline;
+  /** SMTP dialogues answered: mail's own pulse (a dialogue is several round trips, not one). */
+  private mail: AnswerBaseline;
   /** Timeouts the machine's own backlog explains. */
   discardedTimeouts = 0;
 
   constructor(private o: LagGuardOptions) {
     this.baseline = new AnswerBaseline(o.baselineMs ?? 1000);
     this.resolutions = new AnswerBaseline(o.baselineMs ?? 1000);
+    this.mail = new AnswerBaseline(o.baselineMs ?? 1000);
   }
 
   start(): void {
@@ -144,6 +149,9 @@ export class LagGuard {
     // Judged against the others first, then counted among them.
     const base = answered ? this.baseline.median(arrived) : 0;
     if (answered) this.baseline.add(total, arrived);
+    const mailAnswered = obs.kind === 'smtp' && (obs.status !== undefined || obs.signature === 'slow');
+    const mailBase = mailAnswered ? this.mail.median(arrived) : 0;
+    if (mailAnswered) this.mail.add(total, arrived);
     const resolved = obs.timings.dns !== undefined && obs.addresses !== undefined && obs.addresses.length > 0;
     if (resolved && obs.signature !== 'dns_timeout') this.resolutions.add(obs.timings.dns as number, arrived);
     if (!TIMED.has(obs.signature)) return obs;
@@ -169,6 +177,17 @@ export class LagGuard {
           ...obs,
           signature: 'probe_error',
           detail: `answered in ${Math.round(total)} ms while this machine answers in ${Math.round(base)} ms (median): slow here, not there`,
+        };
+      }
+    }
+    if (obs.signature === 'slow' && obs.kind === 'smtp') {
+      const slowMs = this.o.mailSlowMs ?? this.o.slowMs;
+      if (total < mailBase * (this.o.baselineFactor ?? 3) || (total - mailBase) * speed <= slowMs / 2) {
+        this.discardedSlow++;
+        return {
+          ...obs,
+          signature: 'probe_error',
+          detail: `mail answered in ${Math.round(total)} ms while this machine's mail dialogues take ${Math.round(mailBase)} ms (median): slow here, not there`,
         };
       }
     }

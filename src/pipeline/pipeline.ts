@@ -173,6 +173,8 @@ export class Pipeline {
     this.guard = new LagGuard({
       speed,
       slowMs,
+      // The mail vantage's slow threshold is the probe deadline (see LocalFleet).
+      mailSlowMs: this.timeoutMs,
       deadlines: { dns: real(this.timeoutMs / 2), connect: real(this.timeoutMs) },
     });
     this.health = new SelfHealth({

@@ -54,6 +54,8 @@ export function register(program: Command): void {
       duration,
     )
     .option('--no-mail', 'do not probe mail (SMTP)')
+    .option('--https', 'probe the web over HTTPS (default: where the map finds a certificate)')
+    .option('--http', 'probe the web over plain HTTP only')
     .option(
       '--baseline <method>',
       'also run this baseline inference on the same failures (score: SCORE, NSDI 2005)',
@@ -79,6 +81,8 @@ export function register(program: Command): void {
           truthOut?: string;
           timeout?: number;
           mail: boolean;
+          https?: boolean;
+          http?: boolean;
           quiet?: boolean;
           baseline?: 'score';
           agents?: number;
@@ -93,6 +97,7 @@ export function register(program: Command): void {
           speed: o.speed,
           timeoutMs: o.timeout,
           mail: o.mail,
+          https: o.https ? true : o.http ? false : 'auto',
           truthOut: o.truthOut,
           baseline: o.baseline,
           alertsFile: o.config,

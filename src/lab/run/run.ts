@@ -27,6 +27,8 @@ export interface RunOptions {
   /** Probe deadline override, clock ms. */
   timeoutMs?: number;
   mail?: boolean;
+  /** Probe the web over HTTPS: always, never, or where the map found a certificate (default 'auto'). */
+  https?: boolean | 'auto';
   /** Ground truth file the world writes (for evaluators; the pipeline never reads it). */
   truthOut?: string;
   log?: (line: string) => void;
@@ -100,6 +102,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
       intervalMs: info.probeIntervalMs,
       timeoutMs: o.timeoutMs,
       mail: o.mail,
+      https: o.https ?? 'auto',
       declared,
       baseline: o.baseline,
       remapEveryMs: 0,
