@@ -153,6 +153,123 @@ describe('IncidentTracker — clusters and causes', () => {
   });
 });
 
+const OVH: Cause = {
+  provider: 'ovh',
+  asn: 16276,
+  name: 'OVH SAS',
+  region: null,
+  plan: null,
+  role: null,
+  component: null,
+};
+
+/** A round of named causes, each over its own failures (key from the cause's granularity). */
+function namedRound(parts: [Cause, FailingService[]][]): Inference {
+  const input: FailingService[] = [];
+  const causes: InferredCause[] = parts.map(([cause, failures], group) => {
+    const first = input.length;
+    input.push(...failures);
+    const key = cause.region
+      ? `region:${cause.provider}/${cause.region}`
+      : cause.role
+        ? `role:${cause.provider}/${cause.role}`
+        : `provider:${cause.provider}`;
+    return {
+      group,
+      key,
+      cause,
+      kind: 'network',
+      signature: 'connect_timeout',
+      failures: failures.map((_, i) => first + i),
+      sites: failures.map((f) => f.site),
+      failing: failures.length,
+      total: failures.length,
+      gain: 50,
+      confidence: 0.999,
+    };
+  });
+  return { method: 'test', causes, lone: [], input };
+}
+
+describe('IncidentTracker — one failure, one incident across granularities', () => {
+  const web = (n: number, from: number, since: number) =>
+    Array.from({ length: n }, (_, k) => down(`w${from + k}.test`, since + k * 500, 'connect_timeout'));
+  const mail = (n: number, from: number, since: number) =>
+    Array.from({ length: n }, (_, k) => ({
+      ...down(`m${from + k}.test`, since + k * 500, 'connect_timeout'),
+      role: 'mail' as const,
+    }));
+
+  it('reads a provider outage first as its hosting, then its mail, then the provider: one incident carries on', () => {
+    const t = new IncidentTracker(OPTS);
+    const hosting = web(30, 0, T);
+    const mailbox = mail(20, 0, T + MIN / 2);
+    // Hosting first, confirmed and published.
+    for (let r = 0; r < 3; r++)
+      t.update(T + MIN + (r * MIN) / 6, namedRound([[{ ...OVH, role: 'hosting' }, hosting]]));
+    // Then the mail, read apart for two rounds (published too).
+    for (let r = 3; r < 6; r++)
+      t.update(
+        T + MIN + (r * MIN) / 6,
+        namedRound([
+          [{ ...OVH, role: 'hosting' }, hosting],
+          [{ ...OVH, role: 'mail' }, mailbox],
+        ]),
+      );
+    expect(t.incidents().filter((i) => i.resolvedAt === null)).toHaveLength(2);
+    const first = t.incidents()[0].id;
+    // Then the whole provider.
+    t.update(T + 2 * MIN, namedRound([[OVH, [...hosting, ...mailbox]]]));
+    const open = t.incidents().filter((i) => i.resolvedAt === null);
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ id: first, cause: OVH });
+    expect(open[0].affected).toHaveLength(50);
+    const merged = t.incidents().find((i) => i.id !== first);
+    expect(merged?.resolvedAt).not.toBeNull();
+    expect(merged?.evidence.join(' ')).toMatch(new RegExp(`merged into ${first}`));
+  });
+
+  it('never publishes the part when the whole is read before the part is confirmed', () => {
+    const t = new IncidentTracker(OPTS);
+    const hosting = web(30, 0, T);
+    const mailbox = mail(20, 0, T);
+    t.update(T + MIN, namedRound([[{ ...OVH, role: 'hosting' }, hosting]]));
+    for (let r = 1; r < 4; r++)
+      t.update(T + MIN + (r * MIN) / 6, namedRound([[OVH, [...hosting, ...mailbox]]]));
+    const all = t.incidents();
+    expect(all).toHaveLength(1);
+    expect(all[0].cause).toEqual(OVH);
+  });
+
+  it('keeps two regions of one provider failing at once apart while the inference reads them apart', () => {
+    const t = new IncidentTracker(OPTS);
+    const gra = web(30, 0, T);
+    const sbg = web(25, 100, T);
+    for (let r = 0; r < 4; r++)
+      t.update(
+        T + MIN + (r * MIN) / 6,
+        namedRound([
+          [{ ...OVH, region: 'gra' }, gra],
+          [{ ...OVH, region: 'sbg' }, sbg],
+        ]),
+      );
+    const open = t.incidents().filter((i) => i.resolvedAt === null);
+    expect(open.map((i) => i.cause.region).sort()).toEqual(['gra', 'sbg']);
+  });
+
+  it('does not fold a small earlier trouble into a much larger outage that began well after it', () => {
+    const t = new IncidentTracker(OPTS);
+    const few = web(4, 0, T);
+    for (let r = 0; r < 3; r++)
+      t.update(T + MIN + (r * MIN) / 6, namedRound([[{ ...OVH, region: 'gra' }, few]]));
+    const later = T + 20 * MIN;
+    const many = [...few, ...web(80, 10, later)];
+    for (let r = 0; r < 3; r++) t.update(later + MIN + (r * MIN) / 6, namedRound([[OVH, many]]));
+    const open = t.incidents().filter((i) => i.resolvedAt === null);
+    expect(open.map((i) => i.cause.region ?? 'provider').sort()).toEqual(['gra', 'provider']);
+  });
+});
+
 describe('IncidentTracker — invariants', () => {
   it('never lists an incident with no affected site', () => {
     const t = new IncidentTracker(OPTS);

@@ -108,11 +108,13 @@ export class IncidentTracker {
     for (const s of this.states_) s.seenThisRound = false;
     /** Each site a cause explains this round → the state following that cause. */
     const explainedBy = new Map<string, State>();
+    /** The states this round's named causes were read into, with the sites each explains now. */
+    const named: { st: State; sites: string[]; since: number }[] = [];
     inference.causes.forEach((c, k) => {
       const since = this.onset(inference, c.failures);
       const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
       const st =
-        this.match(c.key, c.cause.provider, c.sites, time, since) ??
+        this.match(c.key, c.cause.provider, c.sites, time, typical(inference, c.failures)) ??
         this.open(c.key, breadth, c.cause, since);
       if (
         breadth < st.breadth ||
@@ -133,6 +135,7 @@ export class IncidentTracker {
       }
       this.see(st, time, since, c.sites, c.kind, c.signature, c.confidence);
       if (!st.key.startsWith('cluster:')) for (const x of c.sites) explainedBy.set(x, st);
+      named.push({ st, sites: c.sites, since: typical(inference, c.failures) });
       // Evidence is kept from the round that saw the cause widest (its peak), not overwritten by a
       // tail of recovery where a handful of sites still fail and every count looks small.
       const ev = evidence[k];
@@ -143,11 +146,88 @@ export class IncidentTracker {
         st.evidenceBreadth = breadth;
       }
     });
+    this.mergeFamilies(time, named, explainedBy);
     this.absorbClusters(time, explainedBy);
     this.lone(time, inference);
     for (const s of this.states_) this.advance(s, time, failingSites);
     // An unconfirmed cause that vanished was a passing coincidence.
     this.states_ = this.states_.filter((s) => s.id !== null || s.seenThisRound);
+  }
+
+  /**
+   * One failure, one incident. Early rounds read a provider's outage in parts — its hosting first,
+   * its mail a minute later, one region, one shared-hosting segment — and each part may have been
+   * followed, even published, before the whole was read. When a cause of this round explains, at
+   * a broader granularity, what an open incident of the same provider was about (at least
+   * half of that incident's sites are among the cause's failing sites) and that incident's own cause
+   * is not read this round, both are the same failure: the one detected first carries on under the
+   * broader cause, with the other's sites and start; the other, if published, is closed as merged
+   * into it. Not merged: a much larger failure that began well after a small one (a few sites'
+   * trouble, then an outage), and a narrower incident still read apart (two of a provider's regions
+   * failing at once are two causes for as long as the inference keeps them apart).
+   */
+  private mergeFamilies(
+    time: number,
+    named: { st: State; sites: string[]; since: number }[],
+    explainedBy: Map<string, State>,
+  ): void {
+    for (const { st, sites, since } of named) {
+      const provider = st.cause.provider;
+      if (provider === null || st.key.startsWith('cluster:')) continue;
+      if (st.resolvedAt !== null || !this.states_.includes(st)) continue;
+      const now = new Set(sites);
+      for (const other of [...this.states_]) {
+        if (other === st || other.seenThisRound || other.resolvedAt !== null) continue;
+        if (other.cause.provider !== provider || other.breadth <= st.breadth) continue;
+        if (other.affected.size === 0) continue;
+        let common = 0;
+        for (const x of other.affected) if (now.has(x)) common++;
+        if (common * 2 < other.affected.size) continue;
+        const larger = sites.length > 2 * Math.max(other.peak, other.affected.size, 1);
+        if (larger && since - other.startedAt > this.o.graceMs) continue;
+        const keep = this.merge(time, st, other);
+        for (const [x, s] of explainedBy) if (s === st || s === other) explainedBy.set(x, keep);
+        if (keep !== st) break; // `st` is gone: the incident it joined carries on
+      }
+    }
+  }
+
+  /** `narrow` is the same failure as `broad`, read in part: one incident carries on, under `broad`'s cause. */
+  private merge(time: number, broad: State, narrow: State): State {
+    const firstIsNarrow =
+      narrow.id !== null && (broad.id === null || (narrow.detectedAt ?? time) < (broad.detectedAt ?? time));
+    const keep = firstIsNarrow ? narrow : broad;
+    const gone = firstIsNarrow ? broad : narrow;
+    if (keep !== broad) {
+      keep.key = broad.key;
+      keep.breadth = broad.breadth;
+      keep.cause = broad.cause;
+      keep.kind = broad.kind;
+      keep.signature = broad.signature;
+      keep.confidence = Math.max(keep.confidence, broad.confidence);
+      keep.lastSeen = Math.max(keep.lastSeen, broad.lastSeen);
+      keep.streak = Math.max(keep.streak, broad.streak);
+      keep.seenThisRound = true;
+      if (broad.evidence.length) {
+        keep.evidence = broad.evidence;
+        keep.exonerated = broad.exonerated;
+        keep.evidenceSites = broad.evidenceSites;
+        keep.evidenceBreadth = broad.evidenceBreadth;
+      }
+    }
+    keep.startedAt = Math.min(keep.startedAt, gone.startedAt);
+    for (const x of gone.affected) keep.affected.add(x);
+    if (gone.id === null) {
+      this.states_ = this.states_.filter((s) => s !== gone);
+      return keep;
+    }
+    gone.resolvedAt = time;
+    gone.seenThisRound = false;
+    gone.evidence = [
+      ...gone.evidence,
+      `merged into ${keep.id}: the same failure, read at another granularity`,
+    ];
+    return keep;
   }
 
   /**
@@ -263,7 +343,7 @@ export class IncidentTracker {
       if (!whole && (c.sites.length < this.o.strongSites || c.confidence < this.o.strongConfidence)) return;
       const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
       const since = this.onset(inference, c.failures);
-      const found = this.match(c.key, c.cause.provider, c.sites, time, since);
+      const found = this.match(c.key, c.cause.provider, c.sites, time, typical(inference, c.failures));
       if (found && found.id !== null && found.resolvedAt === null) return;
       const st = found ?? this.open(c.key, breadth, c.cause, since);
       if (breadth < st.breadth) {
@@ -551,6 +631,16 @@ function keyOf(c: Cause): string {
   if (c.plan) return `plan:${c.provider}/${c.plan}`;
   if (c.role) return `role:${c.provider}/${c.role}`;
   return `provider:${c.provider}`;
+}
+
+/**
+ * When most of a cause's failures began (their median start): what "a much larger failure that
+ * began well after a small one" is judged by — the few sites of the earlier trouble still failing
+ * must not date the later outage back to their own start.
+ */
+function typical(inference: Inference, failures: number[]): number {
+  const xs = failures.map((i) => inference.input[i].since).sort((a, b) => a - b);
+  return xs.length ? xs[Math.floor(xs.length / 2)] : Number.POSITIVE_INFINITY;
 }
 
 function earliest(inference: Inference, failures: number[]): number {
