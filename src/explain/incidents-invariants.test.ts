@@ -324,4 +324,22 @@ describe('IncidentTracker — invariants', () => {
     b.update(T + 5 * MIN, loneRound([down('other.test', T + 2 * MIN, 'refused')]));
     expect(b.incidents().map((i) => i.id)).toContain('x-inc-2');
   });
+
+  it('reopens the same incident when its cause returns within the grace period after it was resolved', () => {
+    // After a restart the monitor is blind for a while (failures count again only once observed
+    // anew): the resumed incident may resolve, its cause come back a moment later — the same one.
+    const t = new IncidentTracker(OPTS);
+    const failing = sites(12);
+    for (let r = 0; r < 3; r++) t.update(T + (r * MIN) / 6, causeRound(failing));
+    const id = t.incidents()[0].id;
+    const empty: Inference = { method: 'test', causes: [], lone: [], input: [] };
+    let time = T + MIN;
+    for (; t.incidents()[0].resolvedAt === null; time += MIN / 6) t.update(time, empty);
+    // Resolved at its restoration (backdated by the grace period), decided at `time`.
+    expect(time - (t.incidents()[0].resolvedAt as number)).toBeGreaterThanOrEqual(OPTS.graceMs);
+    t.update(time + MIN, causeRound(failing));
+    const all = t.incidents();
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ id, resolvedAt: null });
+  });
 });

@@ -68,6 +68,13 @@ interface State {
   peak: number;
   peakAt: number | null;
   resolvedAt: number | null;
+  /**
+   * The round at which it was resolved (its `resolvedAt` is backdated to the restoration): the
+   * grace period within which its cause's return reopens it runs from here.
+   */
+  closedAt: number | null;
+  /** Closed as a duplicate of another incident: never reopened. */
+  merged: boolean;
   /** Time the incident's sites were all clear, while they still are. */
   clearSince: number | null;
   lastSeen: number;
@@ -222,6 +229,8 @@ export class IncidentTracker {
       return keep;
     }
     gone.resolvedAt = time;
+    gone.closedAt = time;
+    gone.merged = true;
     gone.seenThisRound = false;
     gone.evidence = [
       ...gone.evidence,
@@ -259,6 +268,8 @@ export class IncidentTracker {
         this.states_ = this.states_.filter((s) => s !== cl);
       } else if (cl.id !== null) {
         cl.resolvedAt = time;
+        cl.closedAt = time;
+        cl.merged = true;
         cl.evidence = [...cl.evidence, `merged into ${owner.id}: its cause is established`];
       } else {
         this.states_ = this.states_.filter((s) => s !== cl);
@@ -324,6 +335,8 @@ export class IncidentTracker {
       if (s.id === null) s.seenThisRound = false;
       else {
         s.resolvedAt = time;
+        s.closedAt = time;
+        s.merged = true;
         s.evidence = [...s.evidence, `merged into ${owner}: the site fails with others`];
       }
     }
@@ -354,6 +367,7 @@ export class IncidentTracker {
       st.startedAt = Math.min(st.startedAt, since);
       st.lastSeen = time;
       st.resolvedAt = null;
+      st.closedAt = null;
       for (const x of c.sites) st.affected.add(x);
       st.kind = c.kind;
       st.signature = c.signature;
@@ -409,6 +423,8 @@ export class IncidentTracker {
         peak: i.timeline.reduce((m, p) => Math.max(m, p.failing), 0),
         peakAt: i.peakAt,
         resolvedAt: i.resolvedAt,
+        closedAt: i.resolvedAt,
+        merged: i.evidence.some((e) => e.startsWith('merged into ')),
         clearSince: null,
         lastSeen: i.timeline.at(-1)?.time ?? i.detectedAt,
         streak: this.o.confirmRounds,
@@ -488,7 +504,8 @@ export class IncidentTracker {
     time: number,
     since = time,
   ): State | undefined {
-    const live = (s: State) => s.resolvedAt === null || time - s.resolvedAt <= this.o.graceMs;
+    const live = (s: State) =>
+      s.resolvedAt === null || (!s.merged && time - (s.closedAt ?? s.resolvedAt) <= this.o.graceMs);
     const same = this.states_.find((s) => s.key === key && live(s));
     if (same || key.startsWith('site:') || key.startsWith('cluster:')) return same;
     const overlaps = (s: State) => {
@@ -528,6 +545,8 @@ export class IncidentTracker {
       peak: 0,
       peakAt: null,
       resolvedAt: null,
+      closedAt: null,
+      merged: false,
       clearSince: null,
       lastSeen: since,
       streak: 0,
@@ -556,6 +575,7 @@ export class IncidentTracker {
     st.seenThisRound = true;
     st.lastSeen = time;
     st.resolvedAt = null; // back within the grace period: the same incident
+    st.closedAt = null;
     st.startedAt = Math.min(st.startedAt, since);
     for (const x of sites) st.affected.add(x);
     st.kind = kind;
@@ -593,6 +613,7 @@ export class IncidentTracker {
     else if (st.clearSince === null) st.clearSince = time;
     if (st.clearSince !== null && !st.seenThisRound && time - st.clearSince >= this.o.graceMs) {
       st.resolvedAt = st.clearSince;
+      st.closedAt = time;
       // The curve ends at the restoration: nothing after it, and the last point fully restored.
       const at = st.resolvedAt;
       st.timeline = st.timeline.filter((p) => p.time < at);
