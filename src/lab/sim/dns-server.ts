@@ -13,6 +13,13 @@ export interface DnsEndpoint {
 }
 
 const UDP_LIMIT = 512;
+/**
+ * Receive buffer of each UDP socket. The default (net.core.rmem_default, 208 KB on Debian) overflows
+ * when thousands of probes a second resolve through the world's one resolver socket: bursts are
+ * dropped by the kernel and show as `dns_timeout` that no fault caused. The kernel caps the request at
+ * net.core.rmem_max (raise it, as root, for more: `sysctl -w net.core.rmem_max=8388608`).
+ */
+export const UDP_RECEIVE_BUFFER = 8 * 1024 * 1024;
 
 /** Compute the reply to one raw query, or null when the query must go unanswered. */
 function reply(
@@ -79,7 +86,7 @@ export async function startDns(
   };
   try {
     for (const ep of endpoints) {
-      const udp = dgram.createSocket('udp4');
+      const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: UDP_RECEIVE_BUFFER });
       udp.on('message', (msg, rinfo) => {
         const r = reply(ctx, ep, msg, rinfo.address, true);
         if (r) later(r.delayMs, () => udp.send(r.buf, rinfo.port, rinfo.address));
