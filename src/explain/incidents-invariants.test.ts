@@ -241,6 +241,23 @@ describe('IncidentTracker — one failure, one incident across granularities', (
     expect(all[0].cause).toEqual(OVH);
   });
 
+  it('reads a narrower part of an open incident into it: no second incident for a segment of a region that is down', () => {
+    const t = new IncidentTracker(OPTS);
+    const gra = web(10, 0, T);
+    for (let r = 0; r < 3; r++)
+      t.update(T + MIN + (r * MIN) / 6, namedRound([[{ ...OVH, region: 'gra' }, gra]]));
+    // Other sites of the region, on one shared-hosting segment, read as that segment (more sites).
+    const seg: Cause = { ...OVH, plan: 'shared', component: 'segment:127.16.1.1' };
+    const part = web(30, 50, T + MIN);
+    const round = namedRound([[seg, part]]);
+    round.causes[0].key = 'segment:127.16.1.1';
+    for (let r = 0; r < 3; r++) t.update(T + 2 * MIN + (r * MIN) / 6, round);
+    const all = t.incidents();
+    expect(all).toHaveLength(1);
+    expect(all[0].cause.region).toBe('gra');
+    expect(all[0].affected).toHaveLength(40);
+  });
+
   it('keeps two regions of one provider failing at once apart while the inference reads them apart', () => {
     const t = new IncidentTracker(OPTS);
     const gra = web(30, 0, T);

@@ -75,6 +75,13 @@ interface State {
   closedAt: number | null;
   /** Closed as a duplicate of another incident: never reopened. */
   merged: boolean;
+  /**
+   * Resumed from a store and its cause not read again yet: after a restart, detection confirms its
+   * sites anew (their failures now look as if they began after the cause was last seen) and the
+   * risk model may not be built yet — until the cause is read again, every affected site failing
+   * counts, so the incident is neither resolved nor duplicated by the monitor's own restart.
+   */
+  resumed: boolean;
   /** Time the incident's sites were all clear, while they still are. */
   clearSince: number | null;
   lastSeen: number;
@@ -120,12 +127,12 @@ export class IncidentTracker {
     inference.causes.forEach((c, k) => {
       const since = this.onset(inference, c.failures);
       const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
-      const st =
-        this.match(c.key, c.cause.provider, c.sites, time, typical(inference, c.failures)) ??
-        this.open(c.key, breadth, c.cause, since);
+      const matched = this.match(c.key, c.cause.provider, c.sites, time, typical(inference, c.failures));
+      const within = matched ? undefined : this.within(c.cause.provider, breadth, since);
+      const st = matched ?? within ?? this.open(c.key, breadth, c.cause, since);
       if (
         breadth < st.breadth ||
-        (c.key !== st.key && c.sites.length > Math.max(st.evidenceSites, 2 * st.peak))
+        (!within && c.key !== st.key && c.sites.length > Math.max(st.evidenceSites, 2 * st.peak))
       ) {
         // Widening: the same failure turned out broader (region → provider), or a cluster of sites
         // failing alike got its cause. Keep the incident. Or a reading better supported than any
@@ -356,7 +363,9 @@ export class IncidentTracker {
       if (!whole && (c.sites.length < this.o.strongSites || c.confidence < this.o.strongConfidence)) return;
       const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
       const since = this.onset(inference, c.failures);
-      const found = this.match(c.key, c.cause.provider, c.sites, time, typical(inference, c.failures));
+      const found =
+        this.match(c.key, c.cause.provider, c.sites, time, typical(inference, c.failures)) ??
+        this.within(c.cause.provider, breadth, since);
       if (found && found.id !== null && found.resolvedAt === null) return;
       const st = found ?? this.open(c.key, breadth, c.cause, since);
       if (breadth < st.breadth) {
@@ -423,8 +432,10 @@ export class IncidentTracker {
         peak: i.timeline.reduce((m, p) => Math.max(m, p.failing), 0),
         peakAt: i.peakAt,
         resolvedAt: i.resolvedAt,
-        closedAt: i.resolvedAt,
+        // Resolution is decided a grace period after the restoration it is dated at.
+        closedAt: i.resolvedAt === null ? null : i.resolvedAt + this.o.graceMs,
         merged: i.evidence.some((e) => e.startsWith('merged into ')),
+        resumed: i.resolvedAt === null,
         clearSince: null,
         lastSeen: i.timeline.at(-1)?.time ?? i.detectedAt,
         streak: this.o.confirmRounds,
@@ -531,6 +542,25 @@ export class IncidentTracker {
     });
   }
 
+  /**
+   * A part of a failure already followed: a cause narrower than an open incident of the same
+   * provider (one of its shared-hosting segments while its region is down), beginning within the
+   * grace period of it — the same failure read in part (after a restart, the resumed incident holds
+   * only the sites it had then). Two causes of one granularity (two regions) are never parts of
+   * each other.
+   */
+  private within(provider: string | null, breadth: number, since: number): State | undefined {
+    if (provider === null || breadth >= BREADTH.cluster) return undefined;
+    return this.states_.find(
+      (s) =>
+        s.cause.provider === provider &&
+        s.resolvedAt === null &&
+        s.breadth < breadth &&
+        !s.key.startsWith('cluster:') &&
+        Math.abs(since - s.startedAt) <= this.o.graceMs,
+    );
+  }
+
   private open(key: string, breadth: number, cause: Cause, since: number): State {
     const st: State = {
       id: null,
@@ -547,6 +577,7 @@ export class IncidentTracker {
       resolvedAt: null,
       closedAt: null,
       merged: false,
+      resumed: false,
       clearSince: null,
       lastSeen: since,
       streak: 0,
@@ -576,6 +607,7 @@ export class IncidentTracker {
     st.lastSeen = time;
     st.resolvedAt = null; // back within the grace period: the same incident
     st.closedAt = null;
+    st.resumed = false;
     st.startedAt = Math.min(st.startedAt, since);
     for (const x of sites) st.affected.add(x);
     st.kind = kind;
@@ -600,7 +632,7 @@ export class IncidentTracker {
     let failing = 0;
     for (const x of st.affected) {
       const since = failingSites.get(x);
-      if (since !== undefined && since <= st.lastSeen) failing++;
+      if (since !== undefined && (st.resumed || since <= st.lastSeen)) failing++;
     }
     if (st.id === null) return;
     if (failing > st.peak) {

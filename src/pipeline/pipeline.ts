@@ -110,6 +110,8 @@ export function trackerOptions(intervalMs: number): Partial<TrackerOptions> {
 
 export class Pipeline {
   readonly fleet: ProbeFleet;
+  /** Sites probed at once after a restart whose map has not completed yet. */
+  private readonly unmapped = new Set<string>();
   readonly detection: Detection;
   readonly health: SelfHealth;
   private readonly rounds: Rounds;
@@ -272,6 +274,7 @@ export class Pipeline {
     if (probeFirst) {
       const fresh = list.filter((s) => !this.watched.has(s.domain));
       for (const s of fresh) this.watched.add(s.domain);
+      for (const s of fresh) this.unmapped.add(s.domain);
       // Before the map: HTTPS only when asked outright; the map decides the rest.
       this.fleet.add(
         fresh.map((s) => ({ ...s, kinds: ['http'], secure: s.secure ?? this.o.https === true })),
@@ -282,6 +285,7 @@ export class Pipeline {
       () => {},
       () => {},
     );
+    if (probeFirst) void settled.then(() => this.unmapped.clear());
     this.mapping.add(settled);
     void settled.then(() => this.mapping.delete(settled));
     return run;
@@ -339,7 +343,9 @@ export class Pipeline {
 
   /** One evaluation round at clock time `time`: explain, follow incidents, publish what changed. */
   round(time: number): void {
-    const reliable = this.health.reliable();
+    // Sites probed before their map cannot be explained yet: incidents open are followed, nothing
+    // new is opened from failures the risk model cannot read (they would all look unrelated).
+    const reliable = this.health.reliable() && this.unmapped.size === 0;
     const trusted = this.health.trustedSince();
     this.rounds.run(time, reliable, trusted);
     this.shadow?.run(time, reliable, trusted);
