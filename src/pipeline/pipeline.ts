@@ -108,10 +108,15 @@ export function trackerOptions(intervalMs: number): Partial<TrackerOptions> {
   return { graceMs: Math.max(5 * 60_000, 3 * intervalMs), intervalMs };
 }
 
+/** Full TLS handshakes per real second the probing side may spend on HTTPS (see `httpsAffordable`). */
+export const HTTPS_HANDSHAKES_PER_S = 150;
+
 export class Pipeline {
   readonly fleet: ProbeFleet;
   /** Sites probed at once after a restart whose map has not completed yet. */
   private readonly unmapped = new Set<string>();
+  /** The handshake rate last reported as over the HTTPS budget. */
+  private httpsNotice = -1;
   readonly detection: Detection;
   readonly health: SelfHealth;
   private readonly rounds: Rounds;
@@ -301,6 +306,30 @@ export class Pipeline {
     this.rebuildGraph();
   }
 
+  /**
+   * Whether HTTPS on every probe of every site with a certificate fits the machine: a full TLS
+   * handshake costs about a millisecond of CPU on the probing side (Node 20, ECDSA P-256, a 2-core
+   * machine; resumption saves only a fifth of it), so the handshakes per real second — sites with a
+   * certificate × vantages ÷ the interval in real seconds — must stay within
+   * {@link HTTPS_HANDSHAKES_PER_S}. A few thousand sites at 60 s fit; a simulated world replayed at
+   * ×60 does not, and there the web is probed over HTTP, said once in the log: an expired
+   * certificate is then not seen.
+   */
+  private httpsAffordable(): boolean {
+    let withTls = 0;
+    for (const m of this.maps.values()) if (m.tls?.issuer != null) withTls++;
+    const perSecond =
+      (withTls * this.fleet.vantages().length * 1000) / this.o.clock.toReal(this.o.intervalMs);
+    const ok = perSecond <= HTTPS_HANDSHAKES_PER_S;
+    if (!ok && this.httpsNotice !== perSecond) {
+      this.httpsNotice = perSecond;
+      this.log(
+        `HTTPS probing off: ${withTls} sites with a certificate × ${this.fleet.vantages().length} vantages would be ${Math.round(perSecond)} TLS handshakes/s, over the budget of ${HTTPS_HANDSHAKES_PER_S}/s (≈1 ms of CPU each): probing over HTTP, expired certificates are not seen (https: true forces it)`,
+      );
+    }
+    return ok;
+  }
+
   /** Incidents from a store, open ones resumed under their ids (after a restart). */
   resume(incidents: readonly Incident[]): void {
     this.rounds.tracker.restore(incidents);
@@ -439,11 +468,12 @@ export class Pipeline {
     await onMapped?.(report.domains, this.graph);
     const mail = this.o.mail ?? true;
     const fresh: WatchedSite[] = [];
+    const https = this.o.https ?? 'auto';
+    const affordable = https === 'auto' && this.httpsAffordable();
     for (const s of list) {
       const m = this.maps.get(s.domain);
       const kinds = s.kinds ?? (mail && m?.mail ? ['http', 'smtp'] : ['http']);
-      const https = this.o.https ?? 'auto';
-      const secure = s.secure ?? (https === 'auto' ? m?.tls?.issuer != null : https);
+      const secure = s.secure ?? (https === 'auto' ? affordable && m?.tls?.issuer != null : https);
       // Already watched (probed first, or mapped again): what the map adds — its mail, the scheme
       // its certificate calls for (a site that moved to HTTPS since the last map).
       if (this.watched.has(s.domain)) {
