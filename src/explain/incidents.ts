@@ -192,7 +192,10 @@ export class IncidentTracker {
       const now = new Set(sites);
       for (const other of [...this.states_]) {
         if (other === st || other.seenThisRound || other.resolvedAt !== null) continue;
-        if (other.cause.provider !== provider || other.breadth <= st.breadth) continue;
+        // A narrower incident of the provider, or one that came to carry the very same cause (a
+        // cluster refined into it while the other was still read at another granularity).
+        if (other.cause.provider !== provider || (other.breadth <= st.breadth && other.key !== st.key))
+          continue;
         if (other.affected.size === 0) continue;
         let common = 0;
         for (const x of other.affected) if (now.has(x)) common++;
