@@ -66,4 +66,17 @@ describe('VantageHealth', () => {
     expect(h.isHealthy('frankfurt')).toBe(false);
     expect(changes.at(-1)?.reason).toMatch(/other vantages/);
   });
+
+  it('does not condemn a vantage on the one or two verdicts a loaded machine let through', () => {
+    const h = new VantageHealth({ groupOf, windowMs: 10_000, spread: 1.01, emit: () => {} });
+    let t = 0;
+    for (let i = 0; i < 30; i++) {
+      t += 50;
+      h.observe(obs(`ovh-${i}.test`, 'paris', t, false));
+    }
+    // Frankfurt's other verdicts were withheld (the machine's own lag): two failures are no sample.
+    h.observe(obs('ovh-1.test', 'frankfurt', t + 10, true));
+    h.observe(obs('ovh-2.test', 'frankfurt', t + 600, true));
+    expect(h.isHealthy('frankfurt')).toBe(true);
+  });
 });

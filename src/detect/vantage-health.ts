@@ -26,6 +26,12 @@ export interface VantageHealthOptions {
   spread?: number;
   /** Excess failure share over the other vantages' median that condemns a vantage (default 0.5). */
   excess?: number;
+  /**
+   * Observations a vantage needs in the window for its failure share to be compared (default 8):
+   * on a loaded machine most verdicts are withheld as the machine's own lag, and "100 % failing
+   * here" on one or two answers condemned sound vantages — leaving one broken vantage to decide.
+   */
+  minSample?: number;
 }
 
 interface Recent {
@@ -83,6 +89,7 @@ export class VantageHealth {
 
   private evaluate(vantage: string, r: Recent, now: number): void {
     const minObs = this.o.minObservations ?? 2;
+    const minSample = this.o.minSample ?? 8;
     const groups = new Map<string, [number, number]>();
     for (let i = r.head; i < r.time.length; i++) {
       const g = groups.get(r.group[i]) ?? [0, 0];
@@ -99,10 +106,11 @@ export class VantageHealth {
     }
     const mine = this.failShare(r);
     const others = [...this.vantages]
-      .filter(([id, o]) => id !== vantage && o.healthy && o.time.length - o.head > 0)
+      .filter(([id, o]) => id !== vantage && o.healthy && o.time.length - o.head >= minSample)
       .map(([, o]) => this.failShare(o))
       .sort((a, b) => a - b);
-    const median = others.length ? others[Math.floor(others.length / 2)] : null;
+    const median =
+      others.length && r.time.length - r.head >= minSample ? others[Math.floor(others.length / 2)] : null;
     const excessBad = median !== null && mine - median >= (this.o.excess ?? 0.5);
     // A wide spread is implausible only when no other healthy vantage sees the same: a big
     // provider's outage spans most of the few groups a world has, from every vantage alike.
