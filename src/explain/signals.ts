@@ -67,10 +67,15 @@ export function implicated(f: Reading, siteMask: number): number {
   // points past the edge, any other of its error pages (a 503 included) at the edge itself.
   if (sig === 'cdn_error' && f.meaning !== 'queue')
     return f.meaning === 'origin_unreachable' ? origin : bit(CDN);
+  // A 5xx page nobody signs, on a CDN-fronted site, is the edge's own as much as the origin's: a
+  // CDN failing with an unbranded error (not every CDN has a page Vigie knows) looks like this.
+  // Which one failed is the likelihood's to say — a CDN whose other sites answer loses to the
+  // origins' host, a CDN whose sites fail together wins.
+  const edge = f.meaning === undefined && (f.status ?? 0) >= 500 ? bit(CDN) : 0;
   // Overload (slow answers, 503, a queue page) is the site's or its platform's, not its network's.
-  if (isOverload(f)) return bit(PLATFORM);
+  if (isOverload(f)) return bit(PLATFORM) | (sig === 'slow' ? 0 : edge);
   if (sig === 'http_4xx') return 0;
-  if (sig === 'http_5xx') return origin | bit(PLATFORM);
+  if (sig === 'http_5xx') return origin | bit(PLATFORM) | edge;
   if (NETWORK_SIGS.has(sig) || TLS_SIGS.has(sig)) {
     // A CDN-fronted site's connections and certificates are the CDN edge's; a platform's front end
     // runs on the hosting network the map recorded for it.

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { CDN, DNS, HOSTING, implicated, PLATFORM } from './signals.ts';
+
+const mask = (...roles: number[]) => roles.reduce((m, r) => m | (1 << r), 0);
+/** A CDN-fronted site whose origin host the map knows. */
+const FRONTED = mask(HOSTING, DNS, CDN);
+
+describe('implicated: what a failure can point at', () => {
+  it('reads an unbranded 5xx on a CDN-fronted site as the edge’s or the origin’s, for the likelihood to decide', () => {
+    expect(implicated({ role: 'web', signature: 'http_5xx', status: 500 }, FRONTED)).toBe(mask(HOSTING, CDN));
+    // 503 without a page: overload of the site, or the edge failing with a page Vigie does not know.
+    expect(implicated({ role: 'web', signature: 'http_5xx', status: 503 }, FRONTED)).toBe(mask(CDN));
+    expect(implicated({ role: 'web', signature: 'http_5xx', status: 503 }, mask(HOSTING))).toBe(0);
+  });
+
+  it('keeps what a signed page or a queue says', () => {
+    const origin = {
+      role: 'web' as const,
+      signature: 'cdn_error' as const,
+      status: 522,
+      meaning: 'origin_unreachable' as const,
+    };
+    expect(implicated(origin, FRONTED)).toBe(mask(HOSTING));
+    expect(implicated({ ...origin, status: 500, meaning: 'edge_error' }, FRONTED)).toBe(mask(CDN));
+    const queue = {
+      role: 'web' as const,
+      signature: 'http_5xx' as const,
+      status: 503,
+      meaning: 'queue' as const,
+    };
+    expect(implicated(queue, mask(HOSTING, CDN, PLATFORM))).toBe(mask(PLATFORM));
+    expect(implicated({ role: 'web', signature: 'slow' }, mask(HOSTING, CDN, PLATFORM))).toBe(mask(PLATFORM));
+  });
+});
