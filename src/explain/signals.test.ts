@@ -9,8 +9,15 @@ describe('implicated: what a failure can point at', () => {
   it('reads an unbranded 5xx on a CDN-fronted site as the edge’s or the origin’s, for the likelihood to decide', () => {
     expect(implicated({ role: 'web', signature: 'http_5xx', status: 500 }, FRONTED)).toBe(mask(HOSTING, CDN));
     // 503 without a page: overload of the site, or the edge failing with a page Vigie does not know.
-    expect(implicated({ role: 'web', signature: 'http_5xx', status: 503 }, FRONTED)).toBe(mask(CDN));
-    expect(implicated({ role: 'web', signature: 'http_5xx', status: 503 }, mask(HOSTING))).toBe(0);
+    expect(implicated({ role: 'web', signature: 'http_5xx', status: 503 }, FRONTED)).toBe(mask(HOSTING, CDN));
+  });
+
+  it('reads overload as the site’s platform’s, or else its host’s servers’ (a shared-hosting plan overloaded)', () => {
+    expect(implicated({ role: 'web', signature: 'slow' }, mask(HOSTING, DNS))).toBe(mask(HOSTING));
+    expect(implicated({ role: 'web', signature: 'http_5xx', status: 503 }, mask(HOSTING))).toBe(
+      mask(HOSTING),
+    );
+    expect(implicated({ role: 'web', signature: 'slow' }, mask(HOSTING, PLATFORM))).toBe(mask(PLATFORM));
   });
 
   it('keeps what a signed page or a queue says', () => {

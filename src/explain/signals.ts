@@ -1,8 +1,8 @@
 /**
  * Signature semantics: which of a site's dependency roles a failure can implicate. This is where the
  * domain knowledge lives — a CDN's "origin unreachable" page points past the CDN at the origin's host,
- * a CDN-branded 5xx at the CDN, a DNS failure at the DNS provider, overload at the site or its
- * platform (never its network), a mail failure at the mail provider.
+ * a CDN-branded 5xx at the CDN, a DNS failure at the DNS provider, overload at the site, its
+ * platform or the servers hosting it (never its network), a mail failure at the mail provider.
  */
 import type { ServiceRole } from '../detect/types.ts';
 import type { Role } from '../model/component.ts';
@@ -72,8 +72,9 @@ export function implicated(f: Reading, siteMask: number): number {
   // Which one failed is the likelihood's to say — a CDN whose other sites answer loses to the
   // origins' host, a CDN whose sites fail together wins.
   const edge = f.meaning === undefined && (f.status ?? 0) >= 500 ? bit(CDN) : 0;
-  // Overload (slow answers, 503, a queue page) is the site's or its platform's, not its network's.
-  if (isOverload(f)) return bit(PLATFORM) | (sig === 'slow' ? 0 : edge);
+  // Overload (slow answers, 503, a queue page) is the site's own, its platform's, or — for a site
+  // served by a host's servers (a shared-hosting plan's machines) — its host's: never its network's.
+  if (isOverload(f)) return (has(PLATFORM) ? bit(PLATFORM) : origin) | (sig === 'slow' ? 0 : edge);
   if (sig === 'http_4xx') return 0;
   if (sig === 'http_5xx') return origin | bit(PLATFORM) | edge;
   if (NETWORK_SIGS.has(sig) || TLS_SIGS.has(sig)) {
