@@ -12,8 +12,8 @@ describe('implicated: what a failure can point at', () => {
     expect(implicated({ role: 'web', signature: 'http_5xx', status: 503 }, FRONTED)).toBe(mask(HOSTING, CDN));
   });
 
-  it('reads overload as the site’s platform’s, or else its host’s servers’ (a shared-hosting plan overloaded)', () => {
-    expect(implicated({ role: 'web', signature: 'slow' }, mask(HOSTING, DNS))).toBe(mask(HOSTING));
+  it('reads a 503 as the site’s platform’s, or else its host’s servers’; a slow answer never names a host', () => {
+    expect(implicated({ role: 'web', signature: 'slow' }, mask(HOSTING, DNS))).toBe(0);
     expect(implicated({ role: 'web', signature: 'http_5xx', status: 503 }, mask(HOSTING))).toBe(
       mask(HOSTING),
     );

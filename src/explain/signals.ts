@@ -72,9 +72,12 @@ export function implicated(f: Reading, siteMask: number): number {
   // Which one failed is the likelihood's to say — a CDN whose other sites answer loses to the
   // origins' host, a CDN whose sites fail together wins.
   const edge = f.meaning === undefined && (f.status ?? 0) >= 500 ? bit(CDN) : 0;
-  // Overload (slow answers, 503, a queue page) is the site's own, its platform's, or — for a site
-  // served by a host's servers (a shared-hosting plan's machines) — its host's: never its network's.
-  if (isOverload(f)) return (has(PLATFORM) ? bit(PLATFORM) : origin) | (sig === 'slow' ? 0 : edge);
+  // Overload is the site's own, its platform's, or — for a 503 from a site served by a host's
+  // servers (a shared-hosting plan's machines) — its host's: never its network's. A slow answer
+  // alone never names a host: it is what a loaded monitor sees too (under a CPU hog, a quarter of
+  // one host's sites answered "slowly" at once and the host was blamed), so it stays the platform's.
+  if (sig === 'slow') return bit(PLATFORM);
+  if (isOverload(f)) return (has(PLATFORM) ? bit(PLATFORM) : origin) | edge;
   if (sig === 'http_4xx') return 0;
   if (sig === 'http_5xx') return origin | bit(PLATFORM) | edge;
   if (NETWORK_SIGS.has(sig) || TLS_SIGS.has(sig)) {
