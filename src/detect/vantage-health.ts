@@ -27,7 +27,8 @@ export interface VantageHealthOptions {
   /** Excess failure share over the other vantages' median that condemns a vantage (default 0.5). */
   excess?: number;
   /**
-   * Observations a vantage needs in the window for its failure share to be compared (default 8):
+   * Verdicts a vantage's failure share is judged on at least (default 8: the window, or the last 8
+   * when the window holds fewer); a vantage is compared with others only once it has that many:
    * on a loaded machine most verdicts are withheld as the machine's own lag, and "100 % failing
    * here" on one or two answers condemned sound vantages — leaving one broken vantage to decide.
    */
@@ -65,8 +66,10 @@ export class VantageHealth {
     r.time.push(now);
     r.group.push(this.o.groupOf(obs.site) ?? obs.site);
     r.failed.push(obs.outcome === 'down');
-    // Drop what fell out of the window (amortised: compact when half the array is dead).
-    while (r.head < r.time.length && r.time[r.head] < now - this.o.windowMs) r.head++;
+    // Drop what fell out of the window (amortised: compact when half the array is dead), keeping
+    // at least the last `minSample` verdicts: a window that holds one or two is no sample.
+    const keep = this.o.minSample ?? 8;
+    while (r.head < r.time.length - keep && r.time[r.head] < now - this.o.windowMs) r.head++;
     if (r.head > 1024 && r.head * 2 > r.time.length) {
       r.time = r.time.slice(r.head);
       r.group = r.group.slice(r.head);
@@ -106,7 +109,13 @@ export class VantageHealth {
     }
     const mine = this.failShare(r);
     const others = [...this.vantages]
-      .filter(([id, o]) => id !== vantage && o.healthy && o.time.length - o.head >= minSample)
+      .filter(
+        ([id, o]) =>
+          id !== vantage &&
+          o.healthy &&
+          o.time.length - o.head >= minSample &&
+          o.time[o.time.length - 1] >= now - this.o.windowMs,
+      )
       .map(([, o]) => this.failShare(o))
       .sort((a, b) => a - b);
     const median =
