@@ -342,6 +342,35 @@ describe('IncidentTracker — invariants', () => {
     expect(b.incidents().map((i) => i.id)).toContain('x-inc-2');
   });
 
+  it('after a restart, takes back the sites a cluster gathered while it could not read causes', () => {
+    // serve.test under CI load: inc-1 (a region of OVH) resumed from the store; the monitor did not
+    // trust its measurements for minutes, so no cause was read and the region's other failing sites
+    // gathered into a cluster; when causes came back, read as one shared-hosting segment, the
+    // cluster took the segment and became a second incident of the same failure.
+    const OVH: Cause = { ...FASTLY, provider: 'ovh', asn: 16276, name: 'OVH SAS', role: null };
+    const region = (failures: FailingService[]) => {
+      const r = causeRound(failures, { ...OVH, region: 'gra' });
+      r.causes[0].key = 'region:ovh/gra';
+      return r;
+    };
+    const a = new IncidentTracker(OPTS);
+    const all = sites(38).map((f) => ({ ...f, signature: 'connect_timeout' as const }));
+    a.update(T, region(all.slice(0, 22)));
+    a.update(T + MIN / 6, region(all.slice(0, 22)));
+    const stored = a.incidents();
+    expect(stored.map((i) => i.id)).toEqual(['inc-1']);
+    const b = new IncidentTracker(OPTS);
+    b.restore(stored);
+    const later = all.slice(8).map((f) => ({ ...f, since: T + 4 * MIN }));
+    for (let r = 0; r < 12; r++) b.update(T + 3 * MIN + (r * MIN) / 6, loneRound(later), [], false);
+    const segment = causeRound(later, { ...OVH, plan: 'shared', component: 'segment:127.16.1.1' });
+    segment.causes[0].key = 'segment:127.16.1.1';
+    for (let r = 0; r < 3; r++) b.update(T + 6 * MIN + (r * MIN) / 6, segment);
+    const open = b.incidents();
+    expect(open.map((i) => i.id)).toEqual(['inc-1']);
+    expect(open[0].affected).toHaveLength(38);
+  });
+
   it('reopens the same incident when its cause returns within the grace period after it was resolved', () => {
     // After a restart the monitor is blind for a while (failures count again only once observed
     // anew): the resumed incident may resolve, its cause come back a moment later — the same one.

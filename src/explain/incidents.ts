@@ -125,11 +125,7 @@ export class IncidentTracker {
     /** The states this round's named causes were read into, with the sites each explains now. */
     const named: { st: State; sites: string[]; since: number }[] = [];
     inference.causes.forEach((c, k) => {
-      const since = this.onset(inference, c.failures);
-      const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
-      const matched = this.match(c.key, c.cause.provider, c.sites, time, typical(inference, c.failures));
-      const within = matched ? undefined : this.within(c.cause.provider, breadth, since);
-      const st = matched ?? within ?? this.open(c.key, breadth, c.cause, since);
+      const { st, since, breadth, within } = this.holder(time, inference, c);
       if (
         breadth < st.breadth ||
         (!within && c.key !== st.key && c.sites.length > Math.max(st.evidenceSites, 2 * st.peak))
@@ -364,13 +360,8 @@ export class IncidentTracker {
       // fails at once is as strong as evidence gets, however few they are.
       const whole = c.key.startsWith('hidden:') && c.failing >= c.total;
       if (!whole && (c.sites.length < this.o.strongSites || c.confidence < this.o.strongConfidence)) return;
-      const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
-      const since = this.onset(inference, c.failures);
-      const found =
-        this.match(c.key, c.cause.provider, c.sites, time, typical(inference, c.failures)) ??
-        this.within(c.cause.provider, breadth, since);
-      if (found && found.id !== null && found.resolvedAt === null) return;
-      const st = found ?? this.open(c.key, breadth, c.cause, since);
+      const { st, since, breadth } = this.holder(time, inference, c);
+      if (st.id !== null && st.resolvedAt === null) return;
       if (breadth < st.breadth) {
         st.key = c.key;
         st.breadth = breadth;
@@ -521,18 +512,7 @@ export class IncidentTracker {
     const live = (s: State) =>
       s.resolvedAt === null || (!s.merged && time - (s.closedAt ?? s.resolvedAt) <= this.o.graceMs);
     const same = this.states_.find((s) => s.key === key && live(s));
-    if (same || key.startsWith('site:') || key.startsWith('cluster:')) return same;
-    const overlaps = (s: State) => {
-      let common = 0;
-      for (const x of sites) if (s.affected.has(x)) common++;
-      return common > 0 && common >= Math.min(sites.length, s.affected.size) / 2;
-    };
-    // A cluster of sites failing alike, open now, whose sites this cause explains: its cause found.
-    const cluster = this.states_.find(
-      (s) => s.key.startsWith('cluster:') && s.resolvedAt === null && overlaps(s),
-    );
-    if (cluster) return cluster;
-    if (provider === null) return undefined;
+    if (same || key.startsWith('site:') || key.startsWith('cluster:') || provider === null) return same;
     // The same provider's failure seen at another granularity, over the same sites — not a much
     // larger failure that began well after a small one (a few sites' trouble, then an outage).
     return this.states_.find((s) => {
@@ -542,6 +522,40 @@ export class IncidentTracker {
       let common = 0;
       for (const x of sites) if (s.affected.has(x)) common++;
       return common >= Math.min(sites.length, s.affected.size) / 2;
+    });
+  }
+
+  /**
+   * The state a cause read this round belongs to, in order: the incident already following it (the
+   * same key, or the same provider's failure at another granularity over the same sites); an open
+   * incident of the provider it is a part of ({@link within}); a cluster of sites failing alike whose
+   * sites it explains (its cause found); else a new one. The provider's own incidents come before
+   * clusters: a cluster formed while a resumed incident could not be read (after a restart, the
+   * monitor not yet trusting its measurements) is that incident's tail, not a new failure.
+   */
+  private holder(
+    time: number,
+    inference: Inference,
+    c: Inference['causes'][number],
+  ): { st: State; since: number; breadth: number; within: boolean } {
+    const since = this.onset(inference, c.failures);
+    const breadth = BREADTH[c.key.split(':')[0] as GroupKind] ?? 4;
+    const matched = this.match(c.key, c.cause.provider, c.sites, time, typical(inference, c.failures));
+    if (matched) return { st: matched, since, breadth, within: false };
+    const inside = this.within(c.cause.provider, breadth, since);
+    if (inside) return { st: inside, since, breadth, within: true };
+    const st = this.clusterOf(c.key, c.sites) ?? this.open(c.key, breadth, c.cause, since);
+    return { st, since, breadth, within: false };
+  }
+
+  /** An open cluster at least half of whose sites (or of the cause's, when fewer) the cause explains. */
+  private clusterOf(key: string, sites: readonly string[]): State | undefined {
+    if (key.startsWith('site:') || key.startsWith('cluster:')) return undefined;
+    return this.states_.find((s) => {
+      if (!s.key.startsWith('cluster:') || s.resolvedAt !== null) return false;
+      let common = 0;
+      for (const x of sites) if (s.affected.has(x)) common++;
+      return common > 0 && common >= Math.min(sites.length, s.affected.size) / 2;
     });
   }
 
