@@ -326,6 +326,18 @@ describe('IncidentTracker — invariants', () => {
     expect(t.incidents()).toHaveLength(1);
   });
 
+  it('counts only rounds it could trust towards confirming a cluster', () => {
+    // Under a CPU hog, six sites answered late while the monitor withheld its verdicts; the rounds
+    // it could not trust must not confirm their cluster the moment it trusts itself again.
+    const t = new IncidentTracker(OPTS);
+    const failing = sites(6).map((f) => ({ ...f, signature: 'read_timeout' as const }));
+    for (let r = 0; r < 6; r++) t.update(T + (r * MIN) / 6, loneRound(failing), [], false);
+    t.update(T + MIN, loneRound(failing), [], true);
+    expect(t.incidents()).toHaveLength(0);
+    t.update(T + MIN + MIN / 6, loneRound(failing), [], true);
+    expect(t.incidents().map((i) => i.cause.component)).toEqual(['cluster:http/read_timeout']);
+  });
+
   it('resumes open incidents under their ids after a restart, and never reuses an id', () => {
     const a = new IncidentTracker({ ...OPTS, idPrefix: 'x-' });
     const failing = sites(12);

@@ -619,7 +619,8 @@ export class IncidentTracker {
     signature: Signature,
     confidence: number,
   ): void {
-    if (!st.seenThisRound) st.streak++;
+    // Rounds whose measurements the monitor could not trust do not count towards confirmation.
+    if (!st.seenThisRound && this.reliable) st.streak++;
     st.seenThisRound = true;
     st.lastSeen = time;
     st.resolvedAt = null; // back within the grace period: the same incident
