@@ -381,6 +381,19 @@ describe('IncidentTracker — invariants', () => {
     const open = b.incidents();
     expect(open.map((i) => i.id)).toEqual(['inc-1']);
     expect(open[0].affected).toHaveLength(38);
+
+    // The same, when the failures seen after the restart look as if they began ten minutes after
+    // the incident (the monitor was not looking) and are other sites than those it held.
+    const c = new IncidentTracker(OPTS);
+    const held = all.slice(0, 9).map((f) => f.site);
+    c.restore(stored.map((i) => ({ ...i, affected: held })));
+    const after = all.slice(9).map((f) => ({ ...f, since: T + 10 * MIN }));
+    for (let r = 0; r < 6; r++) c.update(T + 10 * MIN + (r * MIN) / 6, loneRound(after), [], false);
+    const part = causeRound(after, { ...OVH, plan: 'shared', component: 'segment:127.16.1.1' });
+    part.causes[0].key = 'segment:127.16.1.1';
+    for (let r = 0; r < 3; r++) c.update(T + 11 * MIN + (r * MIN) / 6, part);
+    expect(c.incidents().map((i) => i.id)).toEqual(['inc-1']);
+    expect(c.incidents()[0].affected).toHaveLength(38); // the 9 it held and the 29 seen since
   });
 
   it('reopens the same incident when its cause returns within the grace period after it was resolved', () => {

@@ -197,7 +197,7 @@ export class IncidentTracker {
         for (const x of other.affected) if (now.has(x)) common++;
         if (common * 2 < other.affected.size) continue;
         const larger = sites.length > 2 * Math.max(other.peak, other.affected.size, 1);
-        if (larger && since - other.startedAt > this.o.graceMs) continue;
+        if (larger && !other.resumed && since - other.startedAt > this.o.graceMs) continue;
         const keep = this.merge(time, st, other);
         for (const [x, s] of explainedBy) if (s === st || s === other) explainedBy.set(x, keep);
         if (keep !== st) break; // `st` is gone: the incident it joined carries on
@@ -514,11 +514,12 @@ export class IncidentTracker {
     const same = this.states_.find((s) => s.key === key && live(s));
     if (same || key.startsWith('site:') || key.startsWith('cluster:') || provider === null) return same;
     // The same provider's failure seen at another granularity, over the same sites — not a much
-    // larger failure that began well after a small one (a few sites' trouble, then an outage).
+    // larger failure that began well after a small one (a few sites' trouble, then an outage; a
+    // resumed incident excepted, for the reason given at {@link within}).
     return this.states_.find((s) => {
       if (s.cause.provider !== provider || !live(s)) return false;
       const larger = sites.length > 2 * Math.max(s.peak, s.affected.size, 1);
-      if (larger && s.affected.size > 0 && since - s.startedAt > this.o.graceMs) return false;
+      if (larger && !s.resumed && s.affected.size > 0 && since - s.startedAt > this.o.graceMs) return false;
       let common = 0;
       for (const x of sites) if (s.affected.has(x)) common++;
       return common >= Math.min(sites.length, s.affected.size) / 2;
@@ -564,7 +565,9 @@ export class IncidentTracker {
    * provider (one of its shared-hosting segments while its region is down), beginning within the
    * grace period of it — the same failure read in part (after a restart, the resumed incident holds
    * only the sites it had then). Two causes of one granularity (two regions) are never parts of
-   * each other.
+   * each other. A resumed incident whose cause has not been read again is not held to the grace
+   * period: failures observed after a restart look as if they began then (the monitor was not
+   * looking before), so their onset says nothing about when they really began.
    */
   private within(provider: string | null, breadth: number, since: number): State | undefined {
     if (provider === null || breadth >= BREADTH.cluster) return undefined;
@@ -574,7 +577,7 @@ export class IncidentTracker {
         s.resolvedAt === null &&
         s.breadth < breadth &&
         !s.key.startsWith('cluster:') &&
-        Math.abs(since - s.startedAt) <= this.o.graceMs,
+        (s.resumed || Math.abs(since - s.startedAt) <= this.o.graceMs),
     );
   }
 
