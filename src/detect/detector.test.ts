@@ -92,4 +92,28 @@ describe('Detector', () => {
     d.observe(obs('a.test', 'v1', 110, 'up'));
     expect(out).toMatchObject([{ from: 'down', to: 'up', since: 100 }]);
   });
+
+  it('keeps a certificate checked apart (kind tls) in a service of its own: HTTP up and an expired certificate do not take turns', () => {
+    const { d, out, reprobes } = make();
+    const tls = (time: number, outcome: Outcome, signature: Signature = 'ok'): Observation => ({
+      ...obs('a.test', 'v1', time, outcome, signature),
+      kind: 'tls',
+    });
+    d.observe(obs('a.test', 'v1', 0, 'up'));
+    d.observe(tls(10_000, 'down', 'tls_expired'));
+    expect(reprobes).toEqual(['a.test@v1']);
+    d.observe(obs('a.test', 'v1', 20_000, 'up'));
+    d.observe(tls(25_000, 'down', 'tls_expired'));
+    d.observe(obs('a.test', 'v1', 60_000, 'up'));
+    expect(out).toMatchObject([
+      { site: 'a.test', role: 'tls', from: 'up', to: 'down', signature: 'tls_expired' },
+    ]);
+    expect(d.state('a.test', 'tls')).toBe('down');
+    expect(d.state('a.test', 'web')).toBe('up');
+    expect([...d.failing()].map((f) => f.role)).toEqual(['tls']);
+    d.observe(tls(90_000, 'up'));
+    d.observe(tls(100_000, 'up'));
+    expect(out.at(-1)).toMatchObject({ role: 'tls', from: 'down', to: 'up' });
+    expect(d.state('a.test', 'web')).toBe('up');
+  });
 });

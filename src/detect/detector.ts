@@ -27,11 +27,13 @@ export interface DetectorOptions {
 }
 
 const STATES: SiteState[] = ['up', 'degraded', 'down'];
-const ROLES: ServiceRole[] = ['web', 'dns', 'mail'];
+const ROLES: ServiceRole[] = ['web', 'dns', 'mail', 'tls'];
+/** Service slots per site. */
+const PER_SITE = ROLES.length;
 const GROW = 1024;
 
 export function roleOf(kind: ProbeKind): ServiceRole {
-  return kind === 'dns' ? 'dns' : kind === 'smtp' ? 'mail' : 'web';
+  return kind === 'dns' ? 'dns' : kind === 'smtp' ? 'mail' : kind === 'tls' ? 'tls' : 'web';
 }
 
 function popcount(x: number): number {
@@ -63,8 +65,8 @@ export class Detector {
   private readonly mask: number;
   private siteIds = new Map<string, number>();
   private siteNames: string[] = [];
-  /** Service slot of (site number × 3 + role), or -1. */
-  private serviceOf = new Int32Array(3 * GROW).fill(-1);
+  /** Service slot of (site number × {@link PER_SITE} + role), or -1. */
+  private serviceOf = new Int32Array(PER_SITE * GROW).fill(-1);
   private vantageIds = new Map<string, number>();
   private vantageNames: string[] = [];
   private sigIds = new Map<Signature, number>();
@@ -155,10 +157,10 @@ export class Detector {
       if (!create) return -1;
       id = this.siteNames.push(site) - 1;
       this.siteIds.set(site, id);
-      this.serviceOf = fit(this.serviceOf, 3 * (id + 1), -1);
+      this.serviceOf = fit(this.serviceOf, PER_SITE * (id + 1), -1);
     }
     const r = ROLES.indexOf(role);
-    let s = this.serviceOf[3 * id + r];
+    let s = this.serviceOf[PER_SITE * id + r];
     if (s < 0 && create) {
       s = this.services++;
       if (s >= this.svcSite.length) {
@@ -173,7 +175,7 @@ export class Detector {
       this.svcState[s] = 0;
       this.svcSince[s] = since;
       this.svcFirst[s] = -1;
-      this.serviceOf[3 * id + r] = s;
+      this.serviceOf[PER_SITE * id + r] = s;
     }
     return s;
   }

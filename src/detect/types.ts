@@ -2,8 +2,12 @@
 import type { Signature } from '../model/observation.ts';
 
 export type SiteState = 'up' | 'degraded' | 'down';
-/** Which service of a site a state is about. */
-export type ServiceRole = 'web' | 'dns' | 'mail';
+/**
+ * Which service of a site a state is about. `tls` is the certificate, when it is checked apart from
+ * the web (the web probed over plain HTTP, the certificate on its own schedule): a view of its own, so
+ * "HTTP up" and "certificate expired" on the same site never take turns on one state.
+ */
+export type ServiceRole = 'web' | 'dns' | 'mail' | 'tls';
 
 export interface StateTransition {
   site: string;

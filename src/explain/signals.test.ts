@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CDN, DNS, HOSTING, implicated, PLATFORM } from './signals.ts';
+import { CDN, DNS, HOSTING, implicated, kindOf, PLATFORM, serviceIndex } from './signals.ts';
 
 const mask = (...roles: number[]) => roles.reduce((m, r) => m | (1 << r), 0);
 /** A CDN-fronted site whose origin host the map knows. */
@@ -37,5 +37,21 @@ describe('implicated: what a failure can point at', () => {
     };
     expect(implicated(queue, mask(HOSTING, CDN, PLATFORM))).toBe(mask(PLATFORM));
     expect(implicated({ role: 'web', signature: 'slow' }, mask(HOSTING, CDN, PLATFORM))).toBe(mask(PLATFORM));
+  });
+
+  it('reads a certificate checked apart (tls) as the web probe’s own TLS failure', () => {
+    for (const signature of ['tls_expired', 'tls_error'] as const) {
+      for (const role of ['web', 'tls'] as const) {
+        // The edge serves a CDN-fronted site's certificate; else the platform's front end or the host.
+        expect(implicated({ role, signature }, FRONTED)).toBe(mask(CDN));
+        expect(implicated({ role, signature }, mask(HOSTING, DNS, PLATFORM))).toBe(mask(PLATFORM, HOSTING));
+        expect(implicated({ role, signature }, mask(HOSTING, DNS))).toBe(mask(HOSTING));
+        expect(kindOf({ role, signature })).toBe('tls');
+      }
+    }
+    // The check cannot connect: read like the web failing to.
+    expect(implicated({ role: 'tls', signature: 'connect_timeout' }, FRONTED)).toBe(mask(CDN));
+    // The same unit as the web: a site failing both counts once.
+    expect(serviceIndex('tls')).toBe(serviceIndex('web'));
   });
 });

@@ -28,8 +28,13 @@ export function roleIndex(role: Role): number {
 /** Services in unit order: a unit is `site * 3 + service`. */
 export const SERVICES: readonly ServiceRole[] = ['web', 'dns', 'mail'];
 
+/**
+ * A service's unit. A certificate checked apart from the web (`tls`) is the web's unit: a refused
+ * certificate is the web failing for its HTTPS visitors, read like the web probe's own TLS failure
+ * (the edge that serves it, else the platform or the host), and a site failing both counts once.
+ */
 export function serviceIndex(s: ServiceRole): number {
-  return s === 'web' ? 0 : s === 'dns' ? 1 : 2;
+  return s === 'web' || s === 'tls' ? 0 : s === 'dns' ? 1 : 2;
 }
 
 const DNS_SIGS = new Set<Signature>(['nxdomain', 'servfail', 'dns_timeout']);

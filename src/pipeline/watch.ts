@@ -213,7 +213,9 @@ export class Detection {
       const info = asn.lookup(obs.address);
       if (info) this.group.set(obs.site, this.groupId(`as${info.asn}`));
     }
-    this.health.observe(obs);
+    // A certificate checked apart is checked from one vantage: nothing to compare it with elsewhere,
+    // and a certificate expiring on many sites at once would make that vantage look broken.
+    if (obs.kind !== 'tls') this.health.observe(obs);
     this.detector.observe(obs);
   }
 

@@ -37,7 +37,12 @@ const SiteView = {
     state: siteState,
     since: nullable('integer'),
     signature: str,
-    services: { type: 'object', properties: { web: roleState, dns: roleState, mail: roleState } },
+    services: {
+      type: 'object',
+      description:
+        'State of each service: web, dns, mail, and tls (the certificate, when checked apart from the web)',
+      properties: { web: roleState, dns: roleState, mail: roleState, tls: roleState },
+    },
   },
 } as const;
 
@@ -169,7 +174,7 @@ const VantageResult = {
   $id: 'VantageResult',
   type: 'object',
   properties: {
-    role: { type: 'string', enum: ['web', 'dns', 'mail'] },
+    role: { type: 'string', enum: ['web', 'dns', 'mail', 'tls'] },
     outcome: { type: 'string', enum: ['up', 'degraded', 'down'] },
     signature: str,
     time: { ...int, description: 'Clock time of the probe' },

@@ -16,8 +16,8 @@ import type { OutboxStore } from './outbox-types.ts';
 
 export type * from './outbox-types.ts';
 
-/** What a site is watched for: its web front, its DNS, its mail. */
-export type WatchRole = 'web' | 'dns' | 'mail';
+/** What a site is watched for: its web front, its DNS, its mail, its certificate (checked apart from the web). */
+export type WatchRole = 'web' | 'dns' | 'mail' | 'tls';
 
 /** The state a site (or one vantage's view of it) is in for one role. */
 export type SiteState = Outcome | 'unknown';

@@ -31,6 +31,13 @@ export function signatureWords(signature: string | undefined): string {
   return SIGNATURES[signature] ?? signature.replace(/_/g, ' ');
 }
 
+const SERVICES: Record<string, string> = { tls: 'certificate' };
+
+/** A site's service, in words: `tls` (the certificate checked apart from the web) is "certificate". */
+export function serviceWords(role: string): string {
+  return SERVICES[role] ?? role;
+}
+
 const STATES: Record<string, string> = {
   up: 'Up',
   degraded: 'Degraded',

@@ -122,19 +122,24 @@ export function register(program: Command): void {
       // A summary line every interval: what is failing, how punctual probing is.
       const summary = setInterval(
         () => {
-          const failing = [...service.pipeline.detection.detector.failing()].filter((f) => f.role === 'web');
+          // A site whose certificate is refused fails for its HTTPS visitors, its HTTP up or not.
+          const failing = new Set(
+            [...service.pipeline.detection.detector.failing()]
+              .filter((f) => f.role === 'web' || f.role === 'tls')
+              .map((f) => f.site),
+          );
           const st = service.pipeline.stats();
           const sch = service.pipeline.fleet.stats();
           const open = service.pipeline.incidents().filter((i) => i.resolvedAt === null).length;
           const at = new Date(clock.now()).toISOString();
           line(
-            `${at}  ${st.sites} sites: ${failing.length} failing; ${open} open incident${open === 1 ? '' : 's'}; ` +
+            `${at}  ${st.sites} sites: ${failing.size} failing; ${open} open incident${open === 1 ? '' : 's'}; ` +
               `${st.probes} probes, lateness p99 ${Math.round(sch.latenessP99Ms)} ms, ${sch.skipped} skipped`,
             {
               type: 'summary',
               at,
               sites: st.sites,
-              failing: failing.length,
+              failing: failing.size,
               open,
               probes: st.probes,
               skipped: sch.skipped,

@@ -113,7 +113,7 @@ export interface VantageSummary extends VantageView {
 
 /** A site's latest result from one vantage for one service. */
 export interface VantageResult {
-  role: 'web' | 'dns' | 'mail';
+  role: ServiceRole;
   outcome: 'up' | 'degraded' | 'down';
   signature: Signature;
   /** Clock time of the probe. */

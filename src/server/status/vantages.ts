@@ -16,9 +16,11 @@ import type {
 
 type Role = VantageResult['role'];
 type Outcome = VantageResult['outcome'];
-const ROLES: Role[] = ['web', 'dns', 'mail'];
+const ROLES: Role[] = ['web', 'dns', 'mail', 'tls'];
 const OUTCOMES: Outcome[] = ['up', 'degraded', 'down'];
-const roleIndex = (kind: Observation['kind']) => (kind === 'dns' ? 1 : kind === 'smtp' ? 2 : 0);
+/** A service's index (at most 3: it takes two bits of a row's code). */
+const roleIndex = (kind: Observation['kind']) =>
+  kind === 'dns' ? 1 : kind === 'smtp' ? 2 : kind === 'tls' ? 3 : 0;
 /** Per-second buckets of the probe-rate window. */
 const RATE_WINDOW_S = 10;
 

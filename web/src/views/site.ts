@@ -7,7 +7,7 @@ import { chartHost, drawChart } from '../charts.ts';
 import { h, link, section, table } from '../dom.ts';
 import { drawGraph } from '../graph.ts';
 import type { View } from '../view.ts';
-import { count, percent, signatureWords, stateWords, when } from '../words.ts';
+import { count, percent, serviceWords, signatureWords, stateWords, when } from '../words.ts';
 import { componentBadge, since, stateBadge } from './common.ts';
 import { reportsSummary } from './incident.ts';
 import { resultWords, vantageBadge } from './vantages.ts';
@@ -86,7 +86,7 @@ export function siteView(domain: string): View {
             'State of each service of the site',
             ['Service', 'State', 'What is seen', 'Since'],
             Object.entries(s.services ?? {}).map(([role, r]) => [
-              role,
+              serviceWords(role),
               stateBadge(r?.state ?? 'unknown'),
               signatureWords(r?.signature),
               since(r?.since, ctx.now),
@@ -180,7 +180,7 @@ export function siteView(domain: string): View {
             ['When', 'Service', 'Change', 'What was seen'],
             detail.transitions.map((t) => [
               when(t.at),
-              t.role,
+              serviceWords(t.role),
               `${stateWords(t.from)} → ${stateWords(t.to)}`,
               signatureWords(t.signature),
             ]),

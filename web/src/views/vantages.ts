@@ -6,7 +6,7 @@
 import { api, type VantageResult, type VantageSummary } from '../api.ts';
 import { badge, h, link, section, table } from '../dom.ts';
 import type { View } from '../view.ts';
-import { count, signatureWords, stateWords, when } from '../words.ts';
+import { count, serviceWords, signatureWords, stateWords, when } from '../words.ts';
 import { stateBadge } from './common.ts';
 
 const PAGE = 200;
@@ -45,7 +45,7 @@ function rate(v: VantageSummary): string {
 
 /** One result in words: "web: down (connection timed out)". */
 export function resultWords(r: VantageResult): string {
-  return `${r.role}: ${r.outcome === 'up' ? 'up' : `${stateWords(r.outcome).toLowerCase()} (${signatureWords(r.signature)})`}`;
+  return `${serviceWords(r.role)}: ${r.outcome === 'up' ? 'up' : `${stateWords(r.outcome).toLowerCase()} (${signatureWords(r.signature)})`}`;
 }
 
 function summarySentence(vs: readonly VantageSummary[]): string {
