@@ -30,6 +30,14 @@ export interface ProbeFleet {
    * vantage probing it when `vantage` is undefined (a re-check asked by detection or crowd reports).
    */
   reprobe(domain: string, kind: ProbeKind, vantage: string | undefined, delayMs: number): void;
+  /**
+   * Check certificates apart from the web (the `tls` kind of the sites given it) every `intervalMs`
+   * (clock ms) from now on, from one vantage, which it returns. A fleet without it is never given
+   * the `tls` kind: the agents' fleet probes every kind of a site from each of its vantages at the
+   * web's interval, which would cost the very handshakes the budget refused (agents keep probing
+   * the web over HTTP, their certificates unchecked, when HTTPS is over the budget).
+   */
+  checkCertificates?(intervalMs: number): string;
   /** The vantages probing now. */
   vantages(): string[];
   start(): void;

@@ -4,6 +4,12 @@
  * web, and the machine's probe budget goes to the web from every vantage first. SMTP banners are
  * routinely held back for seconds on purpose (greet delay against spam): a slow banner says nothing
  * about an outage, so the mail vantage's slow threshold is the probe deadline.
+ *
+ * Certificates (the `tls` kind: resolve, connect, handshake, judge the certificate) are checked from
+ * the first vantage too, on their own interval ({@link LocalFleet.checkCertificates}): when the web
+ * is probed over plain HTTP because HTTPS on every probe would exceed the machine's handshake
+ * budget, this is what still sees an expired or refused certificate. A certificate check judges the
+ * certificate, not the speed of the answer: it is never `slow`.
  */
 import type { Bus } from '../bus/bus.ts';
 import type { Catalog } from '../catalog/match.ts';
@@ -37,6 +43,7 @@ export interface LocalFleetOptions {
 export class LocalFleet implements ProbeFleet {
   private readonly web: Probing;
   private readonly mail: Probing;
+  private readonly certs: Probing;
   private readonly owned: OwnedProbeContext[] = [];
   private readonly ids: string[];
   private readonly concurrency: number;
@@ -74,6 +81,19 @@ export class LocalFleet implements ProbeFleet {
     this.concurrency = o.concurrency;
     this.web = new Probing({ ...base, vantages: o.vantages.map((v) => context(v, o.slowMs)) });
     this.mail = new Probing({ ...base, vantages: [context(o.vantages[0], o.timeoutMs)] });
+    this.certs = new Probing({
+      ...base,
+      vantages: [context(o.vantages[0], Number.POSITIVE_INFINITY)],
+    });
+  }
+
+  /**
+   * Check the certificates of the sites given the `tls` kind every `intervalMs` (clock ms) from now
+   * on, from one vantage; returns that vantage.
+   */
+  checkCertificates(intervalMs: number): string {
+    this.certs.scheduler.retime(intervalMs);
+    return this.ids[0];
   }
 
   /** The web contexts' deadlines and slow threshold (real ms / clock ms), for the lag guard. */
@@ -81,27 +101,38 @@ export class LocalFleet implements ProbeFleet {
     return this.owned.map((c) => c.ctx);
   }
 
+  /**
+   * As {@link ProbeFleet.add}, except for the `tls` kind, which follows the latest word: a site given
+   * with kinds that leave it out is no longer checked (its web went to HTTPS, which sees the
+   * certificate itself, or its certificate is gone).
+   */
   add(sites: readonly WatchedSite[]): void {
     const web: WatchedSite[] = [];
     const mail: WatchedSite[] = [];
+    const certs: WatchedSite[] = [];
     for (const s of sites) {
       const kinds = s.kinds ?? ['http'];
-      const w = kinds.filter((k) => k !== 'smtp');
+      const w = kinds.filter((k) => k !== 'smtp' && k !== 'tls');
       if (w.length) web.push({ ...s, kinds: w });
       if (kinds.includes('smtp')) mail.push({ domain: s.domain, kinds: ['smtp'] });
+      if (kinds.includes('tls')) certs.push({ domain: s.domain, kinds: ['tls'] });
+      else if (s.kinds) this.certs.remove(s.domain);
     }
     this.web.add(web);
     this.mail.add(mail);
+    this.certs.add(certs);
   }
 
   remove(domain: string): void {
     this.web.remove(domain);
     this.mail.remove(domain);
+    this.certs.remove(domain);
   }
 
   reprobe(domain: string, kind: ProbeKind, vantage: string | undefined, delayMs: number): void {
-    const p = kind === 'smtp' ? this.mail : this.web;
-    const targets = vantage === undefined ? (kind === 'smtp' ? [this.ids[0]] : this.ids) : [vantage];
+    const p = kind === 'smtp' ? this.mail : kind === 'tls' ? this.certs : this.web;
+    const one = kind === 'smtp' || kind === 'tls';
+    const targets = vantage === undefined ? (one ? [this.ids[0]] : this.ids) : [vantage];
     for (const v of targets) p.reprobe(domain, kind, v, delayMs);
   }
 
@@ -112,10 +143,11 @@ export class LocalFleet implements ProbeFleet {
   start(): void {
     this.web.start();
     this.mail.start();
+    this.certs.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.web.stop(), this.mail.stop()]);
+    await Promise.all([this.web.stop(), this.mail.stop(), this.certs.stop()]);
     await Promise.all(this.owned.map((c) => c.close()));
   }
 
@@ -128,10 +160,15 @@ export class LocalFleet implements ProbeFleet {
     const c = this.concurrency;
     this.web.scheduler.limit(on ? Math.max(8, c / 2) : c);
     this.mail.scheduler.limit(on ? Math.max(4, c / 4) : c);
+    this.certs.scheduler.limit(on ? Math.max(4, c / 4) : c);
   }
 
   takeLateness(): number {
-    return Math.max(this.web.scheduler.takeLateness(), this.mail.scheduler.takeLateness());
+    return Math.max(
+      this.web.scheduler.takeLateness(),
+      this.mail.scheduler.takeLateness(),
+      this.certs.scheduler.takeLateness(),
+    );
   }
 
   stats(): SchedulerStats {

@@ -23,7 +23,7 @@ import { mapDomains } from '../map/mapper.ts';
 import type { DomainMap, MapReport } from '../map/types.ts';
 import type { SelfHealthState } from '../model/health.ts';
 import type { Incident } from '../model/incident.ts';
-import type { Observation } from '../model/observation.ts';
+import type { Observation, ProbeKind } from '../model/observation.ts';
 import type { TargetPolicy } from '../net/address-policy.ts';
 import { guardResolver, type RefusedResolution } from '../net/guard-resolver.ts';
 import { slowThresholdFor } from '../probe/context.ts';
@@ -111,12 +111,23 @@ export function trackerOptions(intervalMs: number): Partial<TrackerOptions> {
 /** Full TLS handshakes per real second the probing side may spend on HTTPS (see `httpsAffordable`). */
 export const HTTPS_HANDSHAKES_PER_S = 150;
 
+/**
+ * How often to check certificates apart from the web, from one vantage, clock ms: every probe
+ * interval, stretched so the handshakes — one per site with a certificate per interval — stay within
+ * {@link HTTPS_HANDSHAKES_PER_S} real handshakes per second at this clock speed.
+ */
+export function certificateInterval(sitesWithCert: number, intervalMs: number, speed: number): number {
+  return Math.max(intervalMs, ((sitesWithCert * 1000) / HTTPS_HANDSHAKES_PER_S) * speed);
+}
+
 export class Pipeline {
   readonly fleet: ProbeFleet;
   /** Sites probed at once after a restart whose map has not completed yet. */
   private readonly unmapped = new Set<string>();
   /** The handshake rate last reported as over the HTTPS budget. */
   private httpsNotice = -1;
+  /** The certificate-check interval last reported (whole clock seconds). */
+  private certNotice = -1;
   readonly detection: Detection;
   readonly health: SelfHealth;
   private readonly rounds: Rounds;
@@ -231,7 +242,8 @@ export class Pipeline {
           idPrefix: o.idPrefix ?? '',
           siteUp: (d) => {
             if (!this.watched.has(d)) return null;
-            return this.detection.detector.state(d, 'web') === 'up';
+            const state = this.detection.detector;
+            return state.state(d, 'web') === 'up' && state.state(d, 'tls') === 'up';
           },
         })
       : null;
@@ -312,22 +324,45 @@ export class Pipeline {
    * machine; resumption saves only a fifth of it), so the handshakes per real second — sites with a
    * certificate × vantages ÷ the interval in real seconds — must stay within
    * {@link HTTPS_HANDSHAKES_PER_S}. A few thousand sites at 60 s fit; a simulated world replayed at
-   * ×60 does not, and there the web is probed over HTTP, said once in the log: an expired
-   * certificate is then not seen.
+   * ×60 does not, and there the web is probed over HTTP, said once in the log; certificates are then
+   * checked apart ({@link checkCertificates}).
    */
   private httpsAffordable(): boolean {
-    let withTls = 0;
-    for (const m of this.maps.values()) if (m.tls?.issuer != null) withTls++;
+    const withTls = this.sitesWithCert();
     const perSecond =
       (withTls * this.fleet.vantages().length * 1000) / this.o.clock.toReal(this.o.intervalMs);
     const ok = perSecond <= HTTPS_HANDSHAKES_PER_S;
     if (!ok && this.httpsNotice !== perSecond) {
       this.httpsNotice = perSecond;
       this.log(
-        `HTTPS probing off: ${withTls} sites with a certificate × ${this.fleet.vantages().length} vantages would be ${Math.round(perSecond)} TLS handshakes/s, over the budget of ${HTTPS_HANDSHAKES_PER_S}/s (≈1 ms of CPU each): probing over HTTP, expired certificates are not seen (https: true forces it)`,
+        `HTTPS probing off: ${withTls} sites with a certificate × ${this.fleet.vantages().length} vantages would be ${Math.round(perSecond)} TLS handshakes/s, over the budget of ${HTTPS_HANDSHAKES_PER_S}/s (≈1 ms of CPU each): probing over HTTP, ${this.fleet.checkCertificates ? 'certificates checked apart' : 'expired certificates are not seen'} (https: true forces it)`,
       );
     }
     return ok;
+  }
+
+  private sitesWithCert(): number {
+    let n = 0;
+    for (const m of this.maps.values()) if (m.tls?.issuer != null) n++;
+    return n;
+  }
+
+  /**
+   * The web probed over HTTP because HTTPS does not fit: check every certificate apart, from one
+   * vantage, at an interval stretched to fit the handshake budget (said in the log when it changes).
+   * False when the fleet cannot (agents).
+   */
+  private checkCertificates(): boolean {
+    if (!this.fleet.checkCertificates) return false;
+    const n = this.sitesWithCert();
+    const every = certificateInterval(n, this.o.intervalMs, this.o.clock.speed);
+    const from = this.fleet.checkCertificates(every);
+    const shown = Math.round(every / 1000);
+    if (shown !== this.certNotice) {
+      this.certNotice = shown;
+      this.log(`certificates checked every ${shown} s from ${from} (${n} sites with a certificate)`);
+    }
+    return true;
   }
 
   /** Incidents from a store, open ones resumed under their ids (after a restart). */
@@ -470,18 +505,22 @@ export class Pipeline {
     const fresh: WatchedSite[] = [];
     const https = this.o.https ?? 'auto';
     const affordable = https === 'auto' && this.httpsAffordable();
+    // Over HTTP for want of handshakes (not by choice): certificates are checked apart.
+    const certs = https === 'auto' && !affordable && this.checkCertificates();
     for (const s of list) {
       const m = this.maps.get(s.domain);
       const kinds = s.kinds ?? (mail && m?.mail ? ['http', 'smtp'] : ['http']);
       const secure = s.secure ?? (https === 'auto' ? affordable && m?.tls?.issuer != null : https);
+      const cert: ProbeKind[] = certs && s.secure === undefined && m?.tls?.issuer != null ? ['tls'] : [];
       // Already watched (probed first, or mapped again): what the map adds — its mail, the scheme
-      // its certificate calls for (a site that moved to HTTPS since the last map).
+      // its certificate calls for (a site that moved to HTTPS since the last map), its certificate check.
       if (this.watched.has(s.domain)) {
-        fresh.push({ domain: s.domain, kinds: kinds.includes('smtp') ? ['http', 'smtp'] : ['http'], secure });
+        const web: ProbeKind[] = kinds.includes('smtp') ? ['http', 'smtp'] : ['http'];
+        fresh.push({ domain: s.domain, kinds: [...web, ...cert], secure });
         continue;
       }
       this.watched.add(s.domain);
-      fresh.push({ ...s, kinds, secure });
+      fresh.push({ ...s, kinds: [...kinds, ...cert], secure });
     }
     this.fleet.add(fresh);
     const ok = report.domains.filter((m) => m.status === 'ok').length;

@@ -66,6 +66,24 @@ describe('Scheduler', () => {
     expect(s.stats().latenessP99Ms).toBeLessThan(200);
   });
 
+  it('runs at a new interval once retimed, jobs added later phased over it', async () => {
+    const { s, runs } = setup({ speed: 600 }); // one simulated minute per 100 real ms
+    s.retime(120_000);
+    expect(s.intervalMs).toBe(120_000);
+    for (let i = 0; i < 50; i++) s.add(`site-${i}.test`, 'tls');
+    s.start();
+    await sleep(700);
+    await s.stop();
+    const byJob = new Map<number, number[]>();
+    for (const r of runs) byJob.set(r.job.id, [...(byJob.get(r.job.id) ?? []), r.job.due]);
+    expect(byJob.size).toBe(50);
+    for (const dues of byJob.values()) {
+      expect(dues.length).toBeGreaterThanOrEqual(2);
+      for (let i = 1; i < dues.length; i++) expect(dues[i] - dues[i - 1]).toBe(120_000);
+    }
+    expect(() => s.retime(0)).toThrow(RangeError);
+  });
+
   it('bounds concurrency and enforces the deadline', async () => {
     const { s, runs, max } = setup({
       speed: 60,

@@ -122,7 +122,21 @@ export class Scheduler {
   constructor(opts: SchedulerOptions) {
     if (!(opts.intervalMs > 0)) throw new RangeError('intervalMs must be > 0');
     if (!(opts.concurrency >= 1)) throw new RangeError('concurrency must be ≥ 1');
-    this.o = opts;
+    this.o = { ...opts };
+  }
+
+  /**
+   * Probe every job at this interval from now on (clock ms): each job's next run stays where it is,
+   * the ones after it follow the new interval; jobs added later are phased over it.
+   */
+  retime(intervalMs: number): void {
+    if (!(intervalMs > 0)) throw new RangeError('intervalMs must be > 0');
+    this.o.intervalMs = intervalMs;
+  }
+
+  /** The interval in use, clock ms. */
+  get intervalMs(): number {
+    return this.o.intervalMs;
   }
 
   /** Add a job; its first run is at its phase within the current interval (or the next). */

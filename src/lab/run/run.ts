@@ -15,7 +15,7 @@ import { parseDeclarations } from '../../map/declare.ts';
 import { worldEnvironment } from '../../pipeline/environment.ts';
 import { formatIncidents, type RunOutput } from '../../pipeline/export.ts';
 import { Pipeline } from '../../pipeline/pipeline.ts';
-import { roundTraceFromEnv } from '../../pipeline/trace.ts';
+import { roundTraceFromEnv, traceTransitionsFromEnv } from '../../pipeline/trace.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { agentFleet } from './agents.ts';
 import { startLabAlerts } from './alerts.ts';
@@ -110,6 +110,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutput> {
       ...(alerting ? { publishes: alerting.publishes } : {}),
       ...(fleet ? { fleet: (raw) => fleet.make(raw, (v) => pipeline.detection.health.isHealthy(v)) } : {}),
     });
+    traceTransitionsFromEnv(bus);
     bus.subscribe('vantage', (c) =>
       log(
         `${new Date(c.at).toISOString()}  vantage ${c.vantage} ${c.healthy ? 'healthy' : 'UNHEALTHY'}: ${c.reason}`,
