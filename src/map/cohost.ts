@@ -14,25 +14,63 @@ export const SHARED_THRESHOLD = 2;
 
 /** Fill in `plan` on every domain of the run. */
 export function assignPlans(maps: DomainMap[]): void {
-  const perAddress = new Map<string, number>();
-  const eligible = (m: DomainMap) => m.status === 'ok' && m.hosting && !m.hosting.hidden && !m.platform;
-  const count = (a: string) => perAddress.set(a, (perAddress.get(a) ?? 0) + 1);
-  for (const m of maps) {
-    if (eligible(m)) for (const a of m.hosting!.addresses) count(a);
-    // An origin declared by address is a server like any other: it counts on its address.
-    if (m.status === 'ok') for (const d of declaredOrigins(m)) count(d.address!);
+  const co = new CoHosting();
+  for (const m of maps) co.add(m);
+  for (const m of maps) co.tell(m);
+}
+
+/**
+ * Mapped domains per address, kept as sites come and go. {@link tell} gives a domain its plan from
+ * the counts as they stand; with `neighbours`, the domains on each address are kept too, so that
+ * the domains whose plan a change may alter can be told again (and only those).
+ */
+export class CoHosting {
+  private readonly perAddress = new Map<string, number>();
+  private readonly on: Map<string, Set<string>> | null;
+
+  constructor(neighbours = false) {
+    this.on = neighbours ? new Map() : null;
   }
-  // The plan of a declared origin is told the same way, unless the user gave it.
-  for (const m of maps) {
-    if (m.status !== 'ok') continue;
-    for (const d of declaredOrigins(m)) {
-      if (!d.plan) d.plan = (perAddress.get(d.address!) ?? 0) >= SHARED_THRESHOLD ? 'shared' : 'dedicated';
+
+  /** Count a domain on its addresses. */
+  add(m: DomainMap): void {
+    for (const a of countedAddresses(m)) {
+      this.perAddress.set(a, (this.perAddress.get(a) ?? 0) + 1);
+      if (!this.on) continue;
+      const set = this.on.get(a) ?? new Set<string>();
+      set.add(m.domain);
+      this.on.set(a, set);
     }
   }
-  for (const m of maps) {
+
+  /** Uncount a domain counted by {@link add} (the same map, unchanged since). */
+  remove(m: DomainMap): void {
+    for (const a of countedAddresses(m)) {
+      const n = (this.perAddress.get(a) ?? 0) - 1;
+      if (n > 0) this.perAddress.set(a, n);
+      else this.perAddress.delete(a);
+      const set = this.on?.get(a);
+      set?.delete(m.domain);
+      if (set?.size === 0) this.on?.delete(a);
+    }
+  }
+
+  /** Domains counted on any of these addresses (needs `neighbours`). */
+  neighbours(addresses: Iterable<string>, into = new Set<string>()): Set<string> {
+    for (const a of addresses) for (const d of this.on?.get(a) ?? []) into.add(d);
+    return into;
+  }
+
+  /** Tell a domain's plan, and its declared origins' plans the user did not give, from the counts. */
+  tell(m: DomainMap): void {
     if (m.status !== 'ok') {
       m.plan = null;
-      continue;
+      return;
+    }
+    for (const d of declaredOrigins(m)) {
+      if (d.plan && !d.planTold) continue;
+      d.plan = (this.perAddress.get(d.address!) ?? 0) >= SHARED_THRESHOLD ? 'shared' : 'dedicated';
+      d.planTold = true;
     }
     if (m.cdn || m.platform) {
       const via = m.cdn ? `CDN ${m.cdn.provider}` : `platform ${m.platform!.provider}`;
@@ -42,13 +80,13 @@ export function assignPlans(maps: DomainMap[]): void {
         evidence: [`origin behind ${via}: plan not visible`],
         confidence: 0,
       };
-      continue;
+      return;
     }
     const addresses = m.hosting?.addresses ?? [];
     let best = 0;
     let at = '';
     for (const a of addresses) {
-      const n = perAddress.get(a) ?? 0;
+      const n = this.perAddress.get(a) ?? 0;
       if (n > best) {
         best = n;
         at = a;
@@ -70,6 +108,18 @@ export function assignPlans(maps: DomainMap[]): void {
       };
     }
   }
+}
+
+/**
+ * The addresses a domain counts on: its server's, when it is visible and not a platform's front
+ * end; a declared origin's (a server like any other).
+ */
+export function countedAddresses(m: DomainMap): string[] {
+  if (m.status !== 'ok') return [];
+  const out: string[] = [];
+  if (m.hosting && !m.hosting.hidden && !m.platform) out.push(...m.hosting.addresses);
+  for (const d of declaredOrigins(m)) out.push(d.address!);
+  return out;
 }
 
 function declaredOrigins(m: DomainMap) {

@@ -16,6 +16,22 @@ export interface DependencyGraph {
 export function toDependencies(maps: readonly DomainMap[]): DependencyGraph {
   const components = new Map<string, Component>();
   const dependencies: Dependency[] = [];
+  for (const m of maps) {
+    const own = siteDependencies(m);
+    for (const d of own.dependencies) dependencies.push(d);
+    // A component seen by several sites is described as the first of them saw it.
+    for (const c of own.components) if (!components.has(c.id)) components.set(c.id, c);
+  }
+  return { components: [...components.values()], dependencies };
+}
+
+/**
+ * One site's part of the graph: its dependencies, and the components they name as this site's map
+ * describes them (each once, in the order first named). Nothing for a site not mapped `ok`.
+ */
+export function siteDependencies(m: DomainMap): DependencyGraph {
+  const components = new Map<string, Component>();
+  const dependencies: Dependency[] = [];
   const comp = (c: Component) => {
     if (!components.has(c.id)) components.set(c.id, c);
     return c.id;
@@ -29,96 +45,94 @@ export function toDependencies(maps: readonly DomainMap[]): DependencyGraph {
       ...(org ? { org } : {}),
       label: id,
     });
-  for (const m of maps) {
-    if (m.status !== 'ok') continue;
-    const dep = (
-      component: string,
-      role: Role,
-      confidence: number,
-      evidence: string[],
-      source: 'observed' | 'declared' = 'observed',
-    ) => dependencies.push({ site: m.domain, component, role, source, confidence, evidence });
-    if (m.dns) dep(provider(m.dns.provider, m.dns.asn, m.dns.org), 'dns', m.dns.confidence, m.dns.evidence);
-    if (m.cdn) dep(provider(m.cdn.provider, m.cdn.asn, m.cdn.org), 'cdn', m.cdn.confidence, m.cdn.evidence);
-    if (m.platform)
-      dep(provider(m.platform.provider, null, null), 'platform', m.platform.confidence, m.platform.evidence);
-    if (m.mail)
-      dep(provider(m.mail.provider, m.mail.asn, m.mail.org), 'mail', m.mail.confidence, m.mail.evidence);
-    const h = m.hosting;
-    if (h && !h.hidden && h.provider) {
-      dep(provider(h.provider, h.asn, h.org), 'hosting', h.confidence, h.evidence);
-      if (h.asn) {
+  if (m.status !== 'ok') return { components: [], dependencies };
+  const dep = (
+    component: string,
+    role: Role,
+    confidence: number,
+    evidence: string[],
+    source: 'observed' | 'declared' = 'observed',
+  ) => dependencies.push({ site: m.domain, component, role, source, confidence, evidence });
+  if (m.dns) dep(provider(m.dns.provider, m.dns.asn, m.dns.org), 'dns', m.dns.confidence, m.dns.evidence);
+  if (m.cdn) dep(provider(m.cdn.provider, m.cdn.asn, m.cdn.org), 'cdn', m.cdn.confidence, m.cdn.evidence);
+  if (m.platform)
+    dep(provider(m.platform.provider, null, null), 'platform', m.platform.confidence, m.platform.evidence);
+  if (m.mail)
+    dep(provider(m.mail.provider, m.mail.asn, m.mail.org), 'mail', m.mail.confidence, m.mail.evidence);
+  const h = m.hosting;
+  if (h && !h.hidden && h.provider) {
+    dep(provider(h.provider, h.asn, h.org), 'hosting', h.confidence, h.evidence);
+    if (h.asn) {
+      const id = comp({
+        id: `network:as${h.asn}`,
+        kind: 'network',
+        asn: h.asn,
+        ...(h.org ? { org: h.org } : {}),
+        label: `AS${h.asn}${h.org ? ` ${h.org}` : ''}`,
+      });
+      dep(id, 'hosting', h.confidence, h.evidence.slice(0, 1));
+    }
+    if (h.region) {
+      const id = comp({
+        id: `region:${h.provider}/${h.region}`,
+        kind: 'region',
+        provider: h.provider,
+        region: h.region,
+        label: `${h.provider} ${h.region}`,
+      });
+      dep(id, 'hosting', h.confidence, h.evidence);
+    }
+    if (m.plan?.value === 'shared') {
+      for (const a of h.addresses) {
         const id = comp({
-          id: `network:as${h.asn}`,
-          kind: 'network',
-          asn: h.asn,
-          ...(h.org ? { org: h.org } : {}),
-          label: `AS${h.asn}${h.org ? ` ${h.org}` : ''}`,
-        });
-        dep(id, 'hosting', h.confidence, h.evidence.slice(0, 1));
-      }
-      if (h.region) {
-        const id = comp({
-          id: `region:${h.provider}/${h.region}`,
-          kind: 'region',
+          id: `segment:${a}`,
+          kind: 'segment',
           provider: h.provider,
-          region: h.region,
-          label: `${h.provider} ${h.region}`,
+          address: a,
+          label: `${h.provider} shared ${a}`,
         });
-        dep(id, 'hosting', h.confidence, h.evidence);
-      }
-      if (m.plan?.value === 'shared') {
-        for (const a of h.addresses) {
-          const id = comp({
-            id: `segment:${a}`,
-            kind: 'segment',
-            provider: h.provider,
-            address: a,
-            label: `${h.provider} shared ${a}`,
-          });
-          dep(id, 'hosting', m.plan.confidence, m.plan.evidence);
-        }
+        dep(id, 'hosting', m.plan.confidence, m.plan.evidence);
       }
     }
-    for (const d of m.declared ?? []) {
-      const why = ['declared'];
-      if (d.role === 'component' && d.component) {
-        dep(
-          comp({ id: `hidden:${d.component}`, kind: 'hidden', label: d.component }),
-          'component',
-          1,
-          why,
-          'declared',
-        );
-      } else if (d.provider) {
-        if (d.address) why.push(`origin ${d.address}${d.asn ? ` in AS${d.asn}` : ''}`);
-        dep(
-          provider(d.provider, d.asn ?? null, d.org ?? null),
-          d.role === 'platform' ? 'platform' : 'hosting',
-          1,
-          why,
-          'declared',
-        );
-        if (d.role === 'hosting' && d.address && d.plan === 'shared') {
-          const id = comp({
-            id: `segment:${d.address}`,
-            kind: 'segment',
-            provider: d.provider,
-            address: d.address,
-            label: `${d.provider} shared ${d.address}`,
-          });
-          dep(id, 'hosting', 1, why, 'declared');
-        }
-        if (d.role === 'hosting' && d.region) {
-          const id = comp({
-            id: `region:${d.provider}/${d.region}`,
-            kind: 'region',
-            provider: d.provider,
-            region: d.region,
-            label: `${d.provider} ${d.region}`,
-          });
-          dep(id, 'hosting', 1, why, 'declared');
-        }
+  }
+  for (const d of m.declared ?? []) {
+    const why = ['declared'];
+    if (d.role === 'component' && d.component) {
+      dep(
+        comp({ id: `hidden:${d.component}`, kind: 'hidden', label: d.component }),
+        'component',
+        1,
+        why,
+        'declared',
+      );
+    } else if (d.provider) {
+      if (d.address) why.push(`origin ${d.address}${d.asn ? ` in AS${d.asn}` : ''}`);
+      dep(
+        provider(d.provider, d.asn ?? null, d.org ?? null),
+        d.role === 'platform' ? 'platform' : 'hosting',
+        1,
+        why,
+        'declared',
+      );
+      if (d.role === 'hosting' && d.address && d.plan === 'shared') {
+        const id = comp({
+          id: `segment:${d.address}`,
+          kind: 'segment',
+          provider: d.provider,
+          address: d.address,
+          label: `${d.provider} shared ${d.address}`,
+        });
+        dep(id, 'hosting', 1, why, 'declared');
+      }
+      if (d.role === 'hosting' && d.region) {
+        const id = comp({
+          id: `region:${d.provider}/${d.region}`,
+          kind: 'region',
+          provider: d.provider,
+          region: d.region,
+          label: `${d.provider} ${d.region}`,
+        });
+        dep(id, 'hosting', 1, why, 'declared');
       }
     }
   }

@@ -101,6 +101,11 @@ export interface DeclaredDependency {
   provider?: string;
   region?: string;
   plan?: Plan;
+  /**
+   * Set when `plan` was told from co-hosting rather than given by the user: it is told again
+   * whenever the sites on the origin's address change.
+   */
+  planTold?: boolean;
   /** For `component`: the name of a hidden shared component (a firewall, a switch…). */
   component?: string;
   /**
