@@ -40,7 +40,9 @@ export class RiskBuilder {
   private components: Component[] = [];
   private componentIndex = new Map<string, number>();
   /** Cache: component * SLOT + role → the groups an edge feeds. */
-  private feeds = new Map<number, number[]>();
+  private feeds: (number[] | undefined)[] = [];
+  /** Cache: component → its provider group + 1 (a provider), −(that + 1) (a shared segment), 0. */
+  private providerOf: (number | undefined)[] = [];
   private edgeGroup = new IntList();
   private edgeSlot = new IntList();
   private hostingProvider: Int32Array = new Int32Array(0);
@@ -48,6 +50,16 @@ export class RiskBuilder {
   private siteMask: Uint8Array = new Uint8Array(0);
 
   constructor(private readonly monitored: Monitored = { dns: true, mail: true }) {}
+
+  /**
+   * Take these sites, indexed in order, before any other (`index`: domain → position in `sites`,
+   * adopted as is — the caller must not change it afterwards).
+   */
+  adopt(sites: string[], index: Map<string, number>): void {
+    if (this.sites.length) throw new Error('adopt before any site');
+    this.sites = sites;
+    this.siteIndex = index;
+  }
 
   /** Index of a site, added if new. */
   site(domain: string): number {
@@ -71,6 +83,11 @@ export class RiskBuilder {
     return i;
   }
 
+  /** A component by its index. */
+  componentAt(i: number): Component {
+    return this.components[i];
+  }
+
   /** Components added so far. */
   get componentCount(): number {
     return this.components.length;
@@ -78,21 +95,50 @@ export class RiskBuilder {
 
   /** A site depends on a component in a role. */
   edge(site: number, component: number, role: Role): void {
-    const r = roleIndex(role);
+    this.edgeAt(site, component, roleIndex(role));
+  }
+
+  /**
+   * Make the groups a component feeds in a role now. Groups are described by the components that
+   * made them first: priming them in a fixed order makes the model independent of the edges' order.
+   */
+  prime(component: number, role: number): void {
+    this.feedsOf(component, role);
+  }
+
+  private feedsOf(component: number, r: number): number[] {
     const key = component * SLOT + r;
-    let gs = this.feeds.get(key);
+    let gs = this.feeds[key];
     if (!gs) {
       gs = this.groupsFor(this.components[component], r);
-      this.feeds.set(key, gs);
+      this.feeds[key] = gs;
     }
+    return gs;
+  }
+
+  /** {@link edge} with the role as its index. */
+  edgeAt(site: number, component: number, r: number): void {
+    const gs = this.feedsOf(component, r);
     this.grow(site + 1);
     this.siteMask[site] |= 1 << r;
-    const c = this.components[component];
-    if (c.kind === 'provider' && r === HOSTING) this.hostingProvider[site] = this.group(provKey(c)) + 1;
-    if (c.kind === 'segment' && c.provider) this.sharedAt[site] = this.providerGroup(c.provider, c) + 1;
-    for (const g of gs) {
-      this.edgeGroup.push(g);
-      this.edgeSlot.push(site * SLOT + r);
+    let p = this.providerOf[component];
+    if (p === undefined) {
+      const c = this.components[component];
+      // The provider group a hosting edge (+1) or a shared segment (-1) names; 0: none.
+      p =
+        c.kind === 'provider'
+          ? this.group(provKey(c)) + 1
+          : c.kind === 'segment' && c.provider
+            ? -(this.providerGroup(c.provider, c) + 1)
+            : 0;
+      this.providerOf[component] = p;
+    }
+    if (p > 0 && r === HOSTING) this.hostingProvider[site] = p;
+    else if (p < 0) this.sharedAt[site] = -p;
+    const slot = site * SLOT + r;
+    for (let i = 0; i < gs.length; i++) {
+      this.edgeGroup.push(gs[i]);
+      this.edgeSlot.push(slot);
     }
   }
 
@@ -133,19 +179,32 @@ export class RiskBuilder {
     this.sharedAt = s;
   }
 
-  /** Shared sites join `plan:<p>/shared`; hosted sites with no front end and no shared address are dedicated. */
+  /**
+   * Shared sites join `plan:<p>/shared`; hosted sites with no front end and no shared address are
+   * dedicated. Plan groups are made in key order, whatever the sites' order.
+   */
   private addPlans(): void {
     const front = (1 << 3) | (1 << 4);
+    // Per site: provider group * 2 + (0 shared, 1 dedicated), or -1.
+    const code = new Int32Array(this.sites.length).fill(-1);
+    const needed = new Map<string, number>();
     for (let s = 0; s < this.sites.length; s++) {
       let p = this.sharedAt[s] - 1;
-      let plan: Plan = 'shared';
+      let dedicated = 0;
       if (p < 0) {
         p = this.hostingProvider[s] - 1;
         if (p < 0 || this.siteMask[s] & front) continue;
-        plan = 'dedicated';
+        dedicated = 1;
       }
-      const prov = this.groups[p];
-      const g = this.group(`plan:${prov.provider}/${plan}`, () => ({
+      code[s] = p * 2 + dedicated;
+      needed.set(`plan:${this.groups[p].provider}/${dedicated ? 'dedicated' : 'shared'}`, code[s]);
+    }
+    const groupOf = new Map<number, number>();
+    for (const key of [...needed.keys()].sort()) {
+      const c = needed.get(key) as number;
+      const prov = this.groups[c >> 1];
+      const plan: Plan = c & 1 ? 'dedicated' : 'shared';
+      const g = this.group(key, () => ({
         ...prov,
         key: '',
         kind: 'plan',
@@ -153,7 +212,11 @@ export class RiskBuilder {
         role: null,
         label: `${display(prov)} ${plan} hosting`,
       }));
-      this.edgeGroup.push(g);
+      groupOf.set(c, g);
+    }
+    for (let s = 0; s < this.sites.length; s++) {
+      if (code[s] < 0) continue;
+      this.edgeGroup.push(groupOf.get(code[s]) as number);
       this.edgeSlot.push(s * SLOT + HOSTING);
     }
   }
@@ -280,7 +343,8 @@ function provKey(c: Component): string {
 
 /**
  * Build the risk model from the map's components and dependencies (`toDependencies()`), plus
- * per-site metadata the records do not carry (a declared origin's plan).
+ * per-site metadata the records do not carry (a declared origin's plan). The same model a
+ * {@link LiveRisk} holding these sites gives, however it came to hold them.
  */
 export function buildRisk(input: {
   components: readonly Component[];
@@ -290,22 +354,159 @@ export function buildRisk(input: {
   meta?: ReadonlyMap<string, SiteMeta>;
   monitored?: Monitored;
 }): RiskModel {
-  const b = new RiskBuilder(input.monitored);
-  const { components, rename } = unifyByAsn(input.components);
-  const byId = new Map(components.map((c) => [c.id, c]));
-  for (const s of input.sites ?? []) b.site(s);
-  const hosting = new Map<string, string>();
+  const live = new LiveRisk(input.monitored);
+  live.describe(new Map(input.components.map((c) => [c.id, c])));
+  for (const s of input.sites ?? []) live.site(s);
+  const bySite = new Map<string, Dependency[]>();
   for (const d of input.dependencies) {
-    const id = rename.get(d.component) ?? d.component;
-    const c = byId.get(id) ?? fallback(id);
-    b.edge(b.site(d.site), b.component(c), d.role);
-    if (d.role === 'hosting' && c.kind === 'provider' && c.provider) hosting.set(d.site, c.provider);
+    const list = bySite.get(d.site);
+    if (list) list.push(d);
+    else bySite.set(d.site, [d]);
   }
-  for (const [site, m] of input.meta ?? []) {
-    const p = hosting.get(site);
-    if (m.plan && p) b.plan(b.site(site), m.plan, p);
+  for (const [site, deps] of bySite) live.set(site, deps, input.meta?.get(site)?.plan ?? null);
+  return live.model();
+}
+
+/**
+ * The risk model of a changing set of sites. Each site's dependencies are kept as integers; setting
+ * or removing a site touches that site only, and {@link model} freezes the whole anew from them
+ * (no string or object work per dependency). The model depends only on the sites held, their
+ * dependencies and the components' descriptions — not on the order they came in: groups are made
+ * in component-id order (so ties between groups break alike), sites keep the order they were
+ * first set in.
+ */
+export class LiveRisk {
+  private described: ReadonlyMap<string, Component> = new Map();
+  private readonly compIds: string[] = [];
+  private readonly compIndex = new Map<string, number>();
+  /** Internal site index → domain, null once removed (compacted away when frozen). */
+  private readonly names: (string | null)[] = [];
+  private readonly index = new Map<string, number>();
+  /** Per site: component * SLOT + role of each dependency, in the records' order. */
+  private readonly edges: (Int32Array | null)[] = [];
+  private readonly plans: (Plan | null)[] = [];
+  private holes = 0;
+  private frozen: RiskModel | null = null;
+
+  constructor(private readonly monitored: Monitored = { dns: true, mail: true }) {}
+
+  /** How components are described (id → component); read when the model is frozen. */
+  describe(components: ReadonlyMap<string, Component>): void {
+    this.described = components;
+    this.frozen = null;
   }
-  return b.build();
+
+  /** Whether a site is held. */
+  has(domain: string): boolean {
+    return this.index.has(domain);
+  }
+
+  /** Hold a site, with no dependency if it is new (a lone site). */
+  site(domain: string): void {
+    if (this.index.has(domain)) return;
+    this.index.set(domain, this.names.length);
+    this.names.push(domain);
+    this.edges.push(null);
+    this.plans.push(null);
+    this.frozen = null;
+  }
+
+  /** A site's dependencies (all of them, replacing what was held) and a declared origin's plan. */
+  set(
+    domain: string,
+    deps: readonly Pick<Dependency, 'component' | 'role'>[],
+    plan: Plan | null = null,
+  ): void {
+    this.site(domain);
+    const s = this.index.get(domain) as number;
+    const e = new Int32Array(deps.length);
+    for (let i = 0; i < deps.length; i++) {
+      const id = deps[i].component;
+      let c = this.compIndex.get(id);
+      if (c === undefined) {
+        c = this.compIds.length;
+        this.compIds.push(id);
+        this.compIndex.set(id, c);
+      }
+      e[i] = c * SLOT + roleIndex(deps[i].role);
+    }
+    this.edges[s] = e;
+    this.plans[s] = plan;
+    this.frozen = null;
+  }
+
+  /** Stop holding a site. */
+  remove(domain: string): void {
+    const s = this.index.get(domain);
+    if (s === undefined) return;
+    this.index.delete(domain);
+    this.names[s] = null;
+    this.edges[s] = null;
+    this.plans[s] = null;
+    this.holes++;
+    this.frozen = null;
+  }
+
+  /** The model of the sites held now (cached until something changes). */
+  model(): RiskModel {
+    if (this.frozen) return this.frozen;
+    const { components, rename } = unifyByAsn([...this.described.values()]);
+    const byId = new Map(components.map((c) => [c.id, c]));
+    const b = new RiskBuilder(this.monitored);
+    if (this.holes > 0) this.compact();
+    b.adopt(this.names.slice() as string[], new Map(this.index));
+    // Components in use, and the (component, role) pairs each site's edges name.
+    const C = this.compIds.length;
+    const used = new Uint8Array(C * SLOT);
+    for (const e of this.edges) if (e) for (let i = 0; i < e.length; i++) used[e[i]] = 1;
+    const eff = new Int32Array(C).fill(-1);
+    const pairs: { id: string; c: number; r: number }[] = [];
+    for (let c = 0; c < C; c++) {
+      for (let r = 0; r < SLOT; r++) {
+        if (!used[c * SLOT + r]) continue;
+        if (eff[c] < 0) {
+          const id = rename.get(this.compIds[c]) ?? this.compIds[c];
+          eff[c] = b.component(byId.get(id) ?? fallback(id));
+        }
+        pairs.push({ id: rename.get(this.compIds[c]) ?? this.compIds[c], c: eff[c], r });
+      }
+    }
+    pairs.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : x.r - y.r));
+    for (const p of pairs) b.prime(p.c, p.r);
+    for (let site = 0; site < this.names.length; site++) {
+      const e = this.edges[site];
+      let hostedBy: string | null = null;
+      if (e)
+        for (let i = 0; i < e.length; i++) {
+          const c = eff[(e[i] / SLOT) | 0];
+          const r = e[i] % SLOT;
+          b.edgeAt(site, c, r);
+          const comp = b.componentAt(c);
+          if (r === HOSTING && comp.kind === 'provider' && comp.provider) hostedBy = comp.provider;
+        }
+      const plan = this.plans[site];
+      if (plan && hostedBy) b.plan(site, plan, hostedBy);
+    }
+    this.frozen = b.build();
+    return this.frozen;
+  }
+
+  /** Drop removed sites' places (their order kept). */
+  private compact(): void {
+    let w = 0;
+    for (let s = 0; s < this.names.length; s++) {
+      const name = this.names[s];
+      if (name === null) continue;
+      this.names[w] = name;
+      this.edges[w] = this.edges[s];
+      this.plans[w] = this.plans[s];
+      this.index.set(name, w++);
+    }
+    this.names.length = w;
+    this.edges.length = w;
+    this.plans.length = w;
+    this.holes = 0;
+  }
 }
 
 /**
