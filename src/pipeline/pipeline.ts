@@ -14,11 +14,11 @@ import { LagGuard } from '../detect/lag-guard.ts';
 import { DnsClient } from '../dns/client.ts';
 import type { DnsQuerier } from '../dns/types.ts';
 import type { TrackerOptions } from '../explain/incidents.ts';
-import { buildRisk } from '../explain/risk.ts';
+import { buildRisk, LiveRisk } from '../explain/risk.ts';
 import { FailureLog, Rounds, type RoundTrace } from '../explain/rounds.ts';
-import { assignPlans } from '../map/cohost.ts';
 import type { Declarations } from '../map/declare.ts';
-import { type DependencyGraph, toDependencies } from '../map/dependencies.ts';
+import type { DependencyGraph } from '../map/dependencies.ts';
+import { MapGraph } from '../map/graph.ts';
 import { mapDomains } from '../map/mapper.ts';
 import type { DomainMap, MapReport } from '../map/types.ts';
 import type { SelfHealthState } from '../model/health.ts';
@@ -135,12 +135,14 @@ export class Pipeline {
   private readonly reportEvidence: ReportEvidence | null;
   private readonly guard: LagGuard;
   private readonly failures: FailureLog;
-  private readonly maps = new Map<string, DomainMap>();
+  /** Every site's latest map, plans told from co-hosting, and the dependency graph they make. */
+  private readonly graphs = new MapGraph();
+  /** The risk model of the sites watched, updated site by site (made at the first map). */
+  private risk: LiveRisk | null = null;
   private readonly watched = new Set<string>();
   private readonly timeoutMs: number;
   private readonly log: (line: string) => void;
   private readonly dns: DnsClient;
-  private graph: DependencyGraph = { components: [], dependencies: [] };
   private published = new Map<string, string>();
   private timers: NodeJS.Timeout[] = [];
   /** Batches being mapped. */
@@ -270,7 +272,11 @@ export class Pipeline {
   }
 
   dependencies(): DependencyGraph {
-    return this.graph;
+    return this.graphs.graph();
+  }
+
+  private get maps(): ReadonlyMap<string, DomainMap> {
+    return this.graphs.maps;
   }
 
   /**
@@ -313,9 +319,10 @@ export class Pipeline {
     for (const d of domains) {
       this.fleet.remove(d);
       this.watched.delete(d);
-      this.maps.delete(d);
     }
-    this.rebuildGraph();
+    const changed = this.graphs.remove(domains);
+    for (const d of domains) changed.add(d);
+    this.rebuildGraph(changed);
   }
 
   /**
@@ -495,12 +502,15 @@ export class Pipeline {
       },
     );
     this.statsMap.mapMs += Date.now() - t0;
-    for (const m of report.domains) this.maps.set(m.domain, m);
-    // Plans are told from co-hosting over every mapped site, not one batch.
-    assignPlans([...this.maps.values()]);
-    this.rebuildGraph();
-    if (this.reportEvidence) this.reportEvidence.providerSites = providerSites(this.graph);
-    await onMapped?.(report.domains, this.graph);
+    // Plans are told from co-hosting over every mapped site, not one batch: the batch's neighbours
+    // on an address are told again with it.
+    const changed = this.graphs.set(report.domains);
+    this.rebuildGraph(
+      changed,
+      list.map((s) => s.domain),
+    );
+    if (this.reportEvidence) this.reportEvidence.providerSites = providerSites(this.graphs.graph());
+    await onMapped?.(report.domains, this.graphs.graph());
     const mail = this.o.mail ?? true;
     const fresh: WatchedSite[] = [];
     const https = this.o.https ?? 'auto';
@@ -529,14 +539,23 @@ export class Pipeline {
     return report;
   }
 
-  /** The dependency graph and the risk model after sites changed: the next round reads them. */
-  private rebuildGraph(): void {
-    this.graph = toDependencies([...this.maps.values()]);
-    const model = buildRisk({
-      ...this.graph,
-      sites: [...this.watched, ...this.maps.keys()],
-      monitored: { dns: false, mail: this.o.mail ?? true },
-    });
+  /**
+   * The risk model after sites changed (`changed`: those whose dependencies the graph rebuilt or
+   * dropped; `hold`: sites about to be watched): only they are set again, and the next round reads
+   * the model they make: the one `buildRisk` over the whole graph would give (sites probed before
+   * their map join it when their batch is mapped).
+   */
+  private rebuildGraph(changed: Iterable<string>, hold: readonly string[] = []): void {
+    this.risk ??= new LiveRisk({ dns: false, mail: this.o.mail ?? true });
+    const risk = this.risk;
+    risk.describe(this.graphs.components);
+    for (const d of changed) {
+      if (this.maps.has(d)) risk.set(d, this.graphs.dependenciesOf(d));
+      else if (this.watched.has(d)) risk.set(d, []);
+      else risk.remove(d);
+    }
+    for (const d of hold) risk.site(d);
+    const model = risk.model();
     this.rounds.setModel(model);
     this.shadow?.setModel(model);
   }
