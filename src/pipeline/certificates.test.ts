@@ -1,8 +1,11 @@
 /**
- * The certificate check's interval: the probe interval, stretched so one handshake per site with a
- * certificate per interval stays within the handshake budget at the clock's speed.
+ * The certificate check apart from the web: its interval (the probe interval, stretched so one
+ * handshake per site with a certificate per interval stays within the handshake budget at the
+ * clock's speed), and which of its observations are verdicts on the certificate.
  */
 import { describe, expect, it } from 'vitest';
+import type { Observation, Signature } from '../model/observation.ts';
+import { judgesCertificate } from './local-fleet.ts';
 import { certificateInterval, HTTPS_HANDSHAKES_PER_S } from './pipeline.ts';
 
 describe('certificateInterval', () => {
@@ -31,5 +34,29 @@ describe('certificateInterval', () => {
         const perRealSecond = sites / (every / speed / 1000);
         expect(perRealSecond).toBeLessThanOrEqual(HTTPS_HANDSHAKES_PER_S + 1e-9);
       }
+  });
+});
+
+describe('judgesCertificate', () => {
+  const obs = (outcome: Observation['outcome'], signature: Signature, phase?: Observation['phase']) =>
+    ({
+      site: 'a.test',
+      vantage: 'v',
+      time: 0,
+      kind: 'tls',
+      outcome,
+      signature,
+      phase,
+      timings: { total: 1 },
+    }) as Observation;
+
+  it('keeps what the handshake and the certificate said, not a failure to resolve or connect', () => {
+    expect(judgesCertificate(obs('up', 'ok'))).toBe(true);
+    expect(judgesCertificate(obs('down', 'tls_expired', 'tls'))).toBe(true);
+    expect(judgesCertificate(obs('down', 'tls_error', 'tls'))).toBe(true);
+    expect(judgesCertificate(obs('down', 'read_timeout', 'tls'))).toBe(true);
+    expect(judgesCertificate(obs('down', 'dns_timeout', 'dns'))).toBe(false);
+    expect(judgesCertificate(obs('down', 'connect_timeout', 'connect'))).toBe(false);
+    expect(judgesCertificate(obs('down', 'refused', 'connect'))).toBe(false);
   });
 });

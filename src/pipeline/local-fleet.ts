@@ -9,13 +9,16 @@
  * the first vantage too, on their own interval ({@link LocalFleet.checkCertificates}): when the web
  * is probed over plain HTTP because HTTPS on every probe would exceed the machine's handshake
  * budget, this is what still sees an expired or refused certificate. A certificate check judges the
- * certificate, not the speed of the answer: it is never `slow`.
+ * handshake and the certificate, not the speed of the answer (it is never `slow`), nor what comes
+ * before them: a check that could not resolve the name or connect says nothing of the certificate
+ * and is not published — the web probe sees that from every vantage, where one vantage's hiccup is
+ * outvoted; from the certificate check's one vantage it would be confirmed alone.
  */
 import type { Bus } from '../bus/bus.ts';
 import type { Catalog } from '../catalog/match.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { DnsQuerier, DnsServer } from '../dns/types.ts';
-import type { ProbeKind } from '../model/observation.ts';
+import type { Observation, ProbeKind } from '../model/observation.ts';
 import { createProbeContext, type OwnedProbeContext } from '../probe/context.ts';
 import type { SchedulerStats } from '../probe/scheduler.ts';
 import type { ProbePorts } from '../probe/types.ts';
@@ -83,6 +86,7 @@ export class LocalFleet implements ProbeFleet {
     this.mail = new Probing({ ...base, vantages: [context(o.vantages[0], o.timeoutMs)] });
     this.certs = new Probing({
       ...base,
+      bus: certificateVerdicts(o.bus),
       vantages: [context(o.vantages[0], Number.POSITIVE_INFINITY)],
     });
   }
@@ -174,4 +178,21 @@ export class LocalFleet implements ProbeFleet {
   stats(): SchedulerStats {
     return this.web.scheduler.stats();
   }
+}
+
+/** Whether a certificate check's observation is a verdict on the certificate: it got as far as the handshake. */
+export function judgesCertificate(obs: Observation): boolean {
+  return obs.outcome === 'up' || (obs.phase !== 'dns' && obs.phase !== 'connect');
+}
+
+/** The Bus the certificate checks publish on: only their verdicts on the certificate pass. */
+function certificateVerdicts(bus: Bus): Bus {
+  return {
+    publish: (topic, msg) => {
+      if (topic === 'observation' && !judgesCertificate(msg as Observation)) return;
+      bus.publish(topic, msg);
+    },
+    subscribe: (topic, handler) => bus.subscribe(topic, handler),
+    close: async () => {},
+  };
 }
