@@ -21,6 +21,7 @@ import type { DependencyGraph } from '../map/dependencies.ts';
 import { MapGraph } from '../map/graph.ts';
 import { mapDomains } from '../map/mapper.ts';
 import type { DomainMap, MapReport } from '../map/types.ts';
+import type { Component, Dependency } from '../model/component.ts';
 import type { SelfHealthState } from '../model/health.ts';
 import type { Incident } from '../model/incident.ts';
 import type { Observation, ProbeKind } from '../model/observation.ts';
@@ -139,6 +140,12 @@ export class Pipeline {
   private readonly graphs = new MapGraph();
   /** The risk model of the sites watched, updated site by site (made at the first map). */
   private risk: LiveRisk | null = null;
+  /**
+   * A previous run's map, from the store (after a restart), for the sites not mapped again yet:
+   * their dependencies, and the components they name.
+   */
+  private readonly stored = new Map<string, Dependency[]>();
+  private readonly storedComponents = new Map<string, Component>();
   private readonly watched = new Set<string>();
   private readonly timeoutMs: number;
   private readonly log: (line: string) => void;
@@ -297,7 +304,8 @@ export class Pipeline {
     if (probeFirst) {
       const fresh = list.filter((s) => !this.watched.has(s.domain));
       for (const s of fresh) this.watched.add(s.domain);
-      for (const s of fresh) this.unmapped.add(s.domain);
+      // A site the store holds a map of is read from it meanwhile; the others wait for theirs.
+      for (const s of fresh) if (!this.stored.has(s.domain)) this.unmapped.add(s.domain);
       // Before the map: HTTPS only when asked outright; the map decides the rest.
       this.fleet.add(
         fresh.map((s) => ({ ...s, kinds: ['http'], secure: s.secure ?? this.o.https === true })),
@@ -319,6 +327,7 @@ export class Pipeline {
     for (const d of domains) {
       this.fleet.remove(d);
       this.watched.delete(d);
+      this.stored.delete(d);
     }
     const changed = this.graphs.remove(domains);
     for (const d of domains) changed.add(d);
@@ -376,6 +385,26 @@ export class Pipeline {
   resume(incidents: readonly Incident[]): void {
     this.rounds.tracker.restore(incidents);
     for (const i of incidents) this.published.set(i.id, JSON.stringify(i));
+  }
+
+  /**
+   * The map a previous run stored (after a restart): the risk model reads it at once, so that a
+   * restart in the middle of an outage does not leave Vigie unable to explain until every site is
+   * mapped again — which takes seconds to minutes, and cannot succeed for a site whose DNS is
+   * down. Each site's fresh map replaces its stored one when it comes; a failed one does not
+   * (see {@link mapBatch}).
+   */
+  resumeMap(graph: DependencyGraph): void {
+    for (const c of graph.components) this.storedComponents.set(c.id, c);
+    const bySite = new Map<string, Dependency[]>();
+    for (const d of graph.dependencies) {
+      if (this.maps.has(d.site)) continue;
+      const list = bySite.get(d.site) ?? [];
+      list.push(d);
+      bySite.set(d.site, list);
+    }
+    for (const [d, deps] of bySite) this.stored.set(d, deps);
+    if (bySite.size) this.rebuildGraph(bySite.keys());
   }
 
   /** Probe a site's web again now, from every vantage (a crowd-report spike asks this). */
@@ -502,15 +531,29 @@ export class Pipeline {
       },
     );
     this.statsMap.mapMs += Date.now() - t0;
+    // A site that could not be mapped again (its DNS down in the middle of an outage, say) keeps
+    // its last map: forgetting what it depends on would leave its failure unexplained.
+    const kept = report.domains.filter(
+      (m) => m.status !== 'ok' && (this.maps.get(m.domain)?.status === 'ok' || this.stored.has(m.domain)),
+    );
+    const maps = kept.length ? report.domains.filter((m) => !kept.includes(m)) : report.domains;
+    if (kept.length)
+      this.log(
+        `kept the last map of ${kept.length} sites that could not be mapped again (${kept
+          .slice(0, 3)
+          .map((m) => `${m.domain}: ${m.detail ?? m.status}`)
+          .join('; ')}${kept.length > 3 ? '; …' : ''})`,
+      );
+    for (const m of maps) this.stored.delete(m.domain);
     // Plans are told from co-hosting over every mapped site, not one batch: the batch's neighbours
     // on an address are told again with it.
-    const changed = this.graphs.set(report.domains);
+    const changed = this.graphs.set(maps);
     this.rebuildGraph(
       changed,
       list.map((s) => s.domain),
     );
     if (this.reportEvidence) this.reportEvidence.providerSites = providerSites(this.graphs.graph());
-    await onMapped?.(report.domains, this.graphs.graph());
+    await onMapped?.(maps, this.graphs.graph());
     const mail = this.o.mail ?? true;
     const fresh: WatchedSite[] = [];
     const https = this.o.https ?? 'auto';
@@ -548,9 +591,14 @@ export class Pipeline {
   private rebuildGraph(changed: Iterable<string>, hold: readonly string[] = []): void {
     this.risk ??= new LiveRisk({ dns: false, mail: this.o.mail ?? true });
     const risk = this.risk;
-    risk.describe(this.graphs.components);
+    risk.describe(
+      this.stored.size
+        ? new Map([...this.storedComponents, ...this.graphs.components])
+        : this.graphs.components,
+    );
     for (const d of changed) {
       if (this.maps.has(d)) risk.set(d, this.graphs.dependenciesOf(d));
+      else if (this.stored.has(d)) risk.set(d, this.stored.get(d) as Dependency[]);
       else if (this.watched.has(d)) risk.set(d, []);
       else risk.remove(d);
     }

@@ -140,6 +140,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       })),
   );
   pipeline.resume(await o.store.incidents());
+  // The map the store holds is read at once; the sites are mapped again in the background.
+  pipeline.resumeMap({
+    components: await o.store.listComponents(),
+    dependencies: await o.store.dependencies(),
+  });
   const persisted = persist(o.bus, o.store, o.onCommitted, o.commitIncident);
   const mapped = async (maps: DomainMap[], graph: DependencyGraph) => {
     const domains = maps.map((m) => m.domain);
