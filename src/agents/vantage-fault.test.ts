@@ -22,7 +22,7 @@ import { startWorld, type World } from '../lab/sim/world.ts';
 import { Detection } from '../pipeline/watch.ts';
 import { createProbeContext } from '../probe/context.ts';
 import { Agent } from './agent.ts';
-import { PathWatch } from './consensus.ts';
+import { PathWatch } from '../detect/consensus.ts';
 import { AgentFleet } from './fleet.ts';
 import { deleteAll } from './setup.ts';
 import { Names } from './subjects.ts';

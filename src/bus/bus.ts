@@ -3,7 +3,7 @@
  * JetStream implementation carries the same topics when probing is spread over agents.
  */
 
-import type { StateTransition, VantageHealthChange } from '../detect/types.ts';
+import type { PathChange, StateTransition, VantageHealthChange } from '../detect/types.ts';
 import type { SelfHealthState } from '../model/health.ts';
 import type { Incident } from '../model/incident.ts';
 import type { Observation } from '../model/observation.ts';
@@ -14,6 +14,8 @@ export interface Topics {
   observation: Observation;
   transition: StateTransition;
   vantage: VantageHealthChange;
+  /** A site failing from some healthy vantages only (a path or regional problem), or no longer. */
+  path: PathChange;
   incident: Incident;
   /** A crowd-report level changed (a site, or `provider:<id>`). */
   report: ReportLevelChange;

@@ -1,5 +1,6 @@
 /** Detection's messages: per-site state changes and vantage health changes. */
 import type { Signature } from '../model/observation.ts';
+import type { RegionalProblem } from './consensus.ts';
 
 export type SiteState = 'up' | 'degraded' | 'down';
 /**
@@ -22,6 +23,14 @@ export interface StateTransition {
   signature: Signature;
   /** Vantages whose observations agreed. */
   vantages: string[];
+}
+
+/** A site became a path or regional problem — failing from some healthy vantages, fewer than a quorum — or stopped being one (`problem` null). */
+export interface PathChange {
+  site: string;
+  problem: RegionalProblem | null;
+  /** Clock time. */
+  at: number;
 }
 
 export interface VantageHealthChange {

@@ -7,6 +7,7 @@
 import type { AsnTable } from '../asn/table.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { Clock } from '../clock/clock.ts';
+import { PathWatch } from '../detect/consensus.ts';
 import { type ConfirmRule, Detector } from '../detect/detector.ts';
 import { VantageHealth } from '../detect/vantage-health.ts';
 import type { Observation, ProbeKind } from '../model/observation.ts';
@@ -181,6 +182,8 @@ export interface DetectionOptions {
 export class Detection {
   readonly detector: Detector;
   readonly health: VantageHealth;
+  /** Sites failing from some healthy vantages but fewer than a quorum: path problems, not outages. */
+  readonly paths: PathWatch;
   /** Each site's group (an index in `groups`): one small integer per site, the names shared. */
   private group = new Map<string, number>();
   private groups: string[] = [];
@@ -204,6 +207,10 @@ export class Detection {
       reprobe: o.reprobe ? (site, kind, v) => o.reprobe!(site, kind, v, reprobeDelay) : undefined,
       emit: (t) => o.bus.publish('transition', t),
     });
+    this.paths = new PathWatch({
+      isHealthy: (v) => this.health.isHealthy(v),
+      onChange: (site, problem) => o.bus.publish('path', { site, problem, at: o.clock.now() }),
+    });
     this.unsubscribe = o.bus.subscribe('observation', (obs) => this.onObservation(obs, o.asn));
   }
 
@@ -217,6 +224,8 @@ export class Detection {
     // and a certificate expiring on many sites at once would make that vantage look broken.
     if (obs.kind !== 'tls') this.health.observe(obs);
     this.detector.observe(obs);
+    // The web and its DNS are seen from every vantage (mail and certificates from one).
+    if (obs.kind === 'http' || obs.kind === 'dns') this.paths.observe(obs);
   }
 
   private groupId(name: string): number {

@@ -250,10 +250,39 @@ describe('from where an incident is seen', () => {
   });
 });
 
+describe('GET /api/paths', () => {
+  it('lists the sites failing from some vantages only, and the site view says so, until it ends', async () => {
+    const problem = {
+      site: 'news.test',
+      failingFrom: ['paris'],
+      okFrom: ['frankfurt', 'lyon'],
+      signature: 'connect_timeout' as const,
+      since: T0 + 550_000,
+    };
+    f.bus.publish('path', { site: 'news.test', problem, at: T0 + 600_000 });
+    f.bus.publish('path', {
+      site: 'unknown.test',
+      problem: { ...problem, site: 'unknown.test' },
+      at: T0 + 600_000,
+    });
+    expect((await get('/api/paths')).body).toEqual({ paths: [problem] });
+    expect((await get('/api/sites/news.test/vantages')).body.path).toEqual(problem);
+    expect((await get('/api/sites/shop-2.test/vantages')).body.path).toBeNull();
+    f.bus.publish('path', { site: 'news.test', problem: null, at: T0 + 700_000 });
+    expect((await get('/api/paths')).body).toEqual({ paths: [] });
+    expect((await get('/api/sites/news.test/vantages')).body.path).toBeNull();
+  });
+});
+
 describe('OpenAPI', () => {
   it('describes the vantage routes and an incident’s seenFrom', async () => {
     const { body } = await get('/openapi.json');
-    for (const p of ['/api/vantages', '/api/vantages/{vantage}', '/api/sites/{domain}/vantages'])
+    for (const p of [
+      '/api/vantages',
+      '/api/vantages/{vantage}',
+      '/api/sites/{domain}/vantages',
+      '/api/paths',
+    ])
       expect(body.paths[p]?.get, p).toBeDefined();
     const schemas = JSON.stringify(body);
     expect(schemas).toContain('seenFrom');

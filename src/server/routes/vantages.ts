@@ -1,6 +1,7 @@
 /**
  * Vantages: every vantage point with its state (healthy, degraded, gone), last heartbeat and probe
- * rate; the sites as one vantage sees them; one site as every vantage sees it.
+ * rate; the sites as one vantage sees them; one site as every vantage sees it; the sites failing
+ * from some vantages only (path problems).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.ts';
@@ -9,6 +10,21 @@ import { pageQuery, publicErrors, ref } from '../schemas.ts';
 
 const results = { type: 'array', items: ref('VantageResult') } as const;
 const outcome = { type: 'string', enum: ['up', 'degraded', 'down'] } as const;
+/** A site failing from some healthy vantages only (src/detect/consensus.ts). */
+const pathProblem = {
+  type: 'object',
+  properties: {
+    site: { type: 'string' },
+    failingFrom: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Healthy vantages that see it failing',
+    },
+    okFrom: { type: 'array', items: { type: 'string' }, description: 'Healthy vantages that see it working' },
+    signature: { type: 'string' },
+    since: { type: 'number', description: 'Clock time (ms) of the first failure of the views now failing' },
+  },
+} as const;
 
 export const vantageRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   app.get(
@@ -73,6 +89,22 @@ export const vantageRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
     },
   );
 
+  app.get(
+    '/api/paths',
+    {
+      schema: {
+        summary:
+          'Sites failing from some healthy vantages but fewer than a quorum: path or regional problems, not outages',
+        tags: ['vantages'],
+        response: {
+          200: { type: 'object', properties: { paths: { type: 'array', items: pathProblem } } },
+          ...publicErrors,
+        },
+      },
+    },
+    async () => ({ paths: ctx.source.paths() }),
+  );
+
   app.get<{ Params: { domain: string } }>(
     '/api/sites/:domain/vantages',
     {
@@ -85,6 +117,11 @@ export const vantageRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
             type: 'object',
             properties: {
               site: { type: 'string' },
+              path: {
+                description:
+                  'Set while the site fails from some healthy vantages but fewer than a quorum: a path or regional problem, not an outage',
+                anyOf: [pathProblem, { type: 'null' }],
+              },
               vantages: {
                 type: 'array',
                 items: {
@@ -115,6 +152,7 @@ export const vantageRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx)
       const known = new Map(ctx.source.vantages().map((v) => [v.vantage, v]));
       return {
         site: domain,
+        path: ctx.source.paths(domain)[0] ?? null,
         vantages: ctx.source.siteVantages(domain).map((r) => {
           const v = known.get(r.vantage);
           return { ...r, state: v?.state ?? 'healthy', healthy: v?.healthy ?? true };

@@ -6,6 +6,7 @@
  * transition, not recounted per request.
  */
 import type { Bus } from '../../bus/bus.ts';
+import type { RegionalProblem } from '../../detect/consensus.ts';
 import type { ServiceRole, StateTransition, VantageHealthChange } from '../../detect/types.ts';
 import type { Component, Dependency, Incident, Site } from '../../model/index.ts';
 import type { Store } from '../../store/types.ts';
@@ -67,6 +68,8 @@ export class StatusSnapshot implements StatusSource {
   private incidentMap = new Map<string, Incident>();
   private acks = new Map<string, Acknowledgement>();
   private vantageMap = new Map<string, VantageView>();
+  /** Sites failing from some vantages only (path problems), as the pipeline last said. */
+  private pathMap = new Map<string, RegionalProblem>();
   private readonly results: VantageResults;
   private agents: (() => readonly AgentState[]) | null = null;
   private listeners = new Set<(e: StatusEvent) => void>();
@@ -107,6 +110,10 @@ export class StatusSnapshot implements StatusSource {
       bus.subscribe('transition', (t) => this.applyTransition(t)),
       bus.subscribe('incident', (i) => this.applyIncident(i)),
       bus.subscribe('vantage', (c) => this.applyVantage(c)),
+      bus.subscribe('path', (c) => {
+        if (c.problem && this.siteMap.has(c.site)) this.pathMap.set(c.site, c.problem);
+        else this.pathMap.delete(c.site);
+      }),
       // Each vantage's latest result per site: read on request, never a change of the status.
       bus.subscribe('observation', (o) => {
         if (this.siteMap.has(o.site)) this.results.observe(o);
@@ -173,6 +180,7 @@ export class StatusSnapshot implements StatusSource {
     for (const d of domains) {
       const e = this.siteMap.get(d);
       if (!e) continue;
+      this.pathMap.delete(d);
       this.countFailing(d, e.state, 'unknown');
       this.stateCounts[e.state]--;
       this.stateCounts.sites--;
@@ -313,6 +321,14 @@ export class StatusSnapshot implements StatusSource {
 
   siteVantages(domain: string): SiteVantageResult[] {
     return this.results.site(domain);
+  }
+
+  paths(domain?: string): RegionalProblem[] {
+    if (domain !== undefined) {
+      const p = this.pathMap.get(domain);
+      return p ? [p] : [];
+    }
+    return [...this.pathMap.values()].sort((a, b) => a.since - b.since || a.site.localeCompare(b.site));
   }
 
   incidentVantages(id: string): VantageSeen[] {

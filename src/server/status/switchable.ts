@@ -6,6 +6,7 @@
  * and the version keeps increasing, so no cache keyed on it can serve the previous replay.
  */
 import type { Clock } from '../../clock/clock.ts';
+import type { RegionalProblem } from '../../detect/consensus.ts';
 import type { ReportService } from '../../reports/service.ts';
 import type { Store } from '../../store/types.ts';
 import type { RiskSource } from '../risk-cache.ts';
@@ -120,6 +121,9 @@ export class SwitchableServer implements StatusSource, StatusWriter {
   }
   siteVantages(domain: string): SiteVantageResult[] {
     return this.parts.snapshot.siteVantages(domain);
+  }
+  paths(domain?: string): RegionalProblem[] {
+    return this.parts.snapshot.paths(domain);
   }
   incidentVantages(id: string): VantageSeen[] {
     return this.parts.snapshot.incidentVantages(id);

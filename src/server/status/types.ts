@@ -4,6 +4,8 @@
  * pipeline. {@link StatusSnapshot} implements it in memory, loaded from the Store and kept current
  * from the Bus; another process could implement it over a shared cache.
  */
+
+import type { RegionalProblem } from '../../detect/consensus.ts';
 import type { ServiceRole } from '../../detect/types.ts';
 import type { Component, Incident, Signature, Site } from '../../model/index.ts';
 import type { ReportLevelChange } from '../../reports/types.ts';
@@ -203,6 +205,11 @@ export interface StatusSource {
   vantageSites(vantage: string, query: VantageSiteQuery): { total: number; items: VantageSiteRow[] } | null;
   /** One site's latest results from each vantage. */
   siteVantages(domain: string): SiteVantageResult[];
+  /**
+   * Sites failing from some healthy vantages but fewer than a quorum, now: path or regional
+   * problems, not outages (no site state changes for them). One site's, or every one.
+   */
+  paths(domain?: string): RegionalProblem[];
   /** From where an incident's failure is seen (empty when no vantage data exists for its sites). */
   incidentVantages(id: string): VantageSeen[];
   /** Listen to changes; returns the unsubscribe function. */

@@ -117,8 +117,23 @@ export class PathWatch {
     return out;
   }
 
+  /**
+   * The views that have a say: confirmed failing, or working at their latest look. One whose latest
+   * look failed but is not confirmed yet is undecided — at the start of an outage the vantages
+   * confirm one after another, and the first alone is not a path problem: no verdict changes while
+   * a view is undecided.
+   */
+  private views(t: Tracked): View[] {
+    const out: View[] = [];
+    for (const [vantage, v] of t.views)
+      if (v.failing || (v.bits & 1) === 0) out.push({ vantage, failing: v.failing });
+    return out;
+  }
+
   private judge(site: string, t: Tracked): void {
-    const views = [...t.views].map(([vantage, v]) => ({ vantage, failing: v.failing }));
+    const views = this.views(t);
+    // A view still undecided may be about to agree with the others: judge once it has.
+    if (views.length < t.views.size) return;
     const r = consensus(views, this.o.isHealthy);
     const regional = r.verdict === 'regional';
     if (regional !== t.regional) {
@@ -130,8 +145,7 @@ export class PathWatch {
   }
 
   private problem(site: string, t: Tracked): RegionalProblem {
-    const views = [...t.views].map(([vantage, v]) => ({ vantage, failing: v.failing }));
-    const r = consensus(views, this.o.isHealthy);
+    const r = consensus(this.views(t), this.o.isHealthy);
     const failing = r.failingFrom.map((f) => t.views.get(f)!);
     return {
       site,
