@@ -10,7 +10,10 @@
  *     gain(g) = a · log((θ + ε(1−θ)) / ε) + b · log(1 − θ) − cost(g),   θ = a / (a + b)
  *
  * where the cost is the prior against one more cause. Failures whose signature the group could not
- * produce are neutral (a DNS failure masks a hosting failure on the same site). Greedy selection with
+ * produce are neutral (a DNS failure masks a hosting failure on the same site), except that a failure
+ * shows the steps it got past working: a site whose web fails after its name was resolved afresh
+ * counts as answering for the groups holding its DNS role (`passed` in signals.ts) — a provider's
+ * hosting failing is not the whole provider failing while the name servers it runs answer. Greedy selection with
  * explain-away (after choosing g, its failures no longer count for others), then a local search that
  * bans each chosen group in turn and keeps any re-run with a better total — this undoes the greedy
  * step's classic mistake of taking one broad group where two narrower ones fit better. Whatever no group
@@ -167,7 +170,7 @@ function greedy(round: Round, o: InferOptions, banned: Set<number>): Run {
     for (const g of live) {
       if (a[g] * bound <= costOf(model.groups[g].kind, o) || rejected[g]) continue;
       live[w++] = g;
-      const b = model.groupUnits[g] - round.failingPredicted[g];
+      const b = model.groupUnits[g] - round.failingPredicted[g] + round.contradicted[g];
       const gain = likelihoodGain(a[g], b, o.epsilon) - costOf(model.groups[g].kind, o);
       if (gain > bestGain) {
         bestGain = gain;
@@ -176,7 +179,7 @@ function greedy(round: Round, o: InferOptions, banned: Set<number>): Run {
     }
     live = live.subarray(0, w);
     if (bestG < 0) break;
-    const b = model.groupUnits[bestG] - round.failingPredicted[bestG];
+    const b = model.groupUnits[bestG] - round.failingPredicted[bestG] + round.contradicted[bestG];
     const theta = a[bestG] / (a[bestG] + b);
     const sites = support(round, bestG, explained);
     const declared = model.groups[bestG].kind === 'hidden';

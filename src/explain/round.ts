@@ -9,7 +9,7 @@
 import type { IncidentKind } from '../model/incident.ts';
 import type { RiskModel } from './risk.ts';
 import { unitService } from './risk.ts';
-import { implicated, kindOf, serviceIndex } from './signals.ts';
+import { implicated, kindOf, passed, serviceIndex } from './signals.ts';
 import type { FailingService } from './types.ts';
 
 export interface Round {
@@ -27,6 +27,12 @@ export interface Round {
   predicted: Uint8Array;
   /** Failing predicted services per group, whatever their signature (for hit ratios). */
   failingPredicted: Int32Array;
+  /**
+   * Per group, the failures that show one of its roles for the site working (`passed` in
+   * signals.ts: the site's DNS answered while its web failed): services it predicts that its
+   * failure would have broken another way, and did not.
+   */
+  contradicted: Int32Array;
   /** Groups with at least one entry. */
   touched: Int32Array;
   /** CSR group → entry indices. */
@@ -49,6 +55,7 @@ export function readRound(model: RiskModel, failures: readonly FailingService[])
   let owner = new Int32Array(cap);
   let n = 0;
   const failingPredicted = new Int32Array(G);
+  const contradicted = new Int32Array(G);
   const { siteStart, siteGroup, siteRole, siteMask, monitored } = model;
   for (let i = 0; i < F; i++) {
     const f = failures[i];
@@ -64,12 +71,18 @@ export function readRound(model: RiskModel, failures: readonly FailingService[])
     seen.add(s * 3 + svc);
     site[i] = s;
     const mask = implicated(f, siteMask[s]);
+    const worked = passed(f, siteMask[s]);
     // A site's slots in one group are adjacent. Two of them can predict the same service (hosting
     // and DNS both predict the web when DNS is not probed): the failure counts once per group.
     let countedFor = -1;
     let entryFor = -1;
+    let contradictedFor = -1;
     for (let j = siteStart[s]; j < siteStart[s + 1]; j++) {
       const r = siteRole[j];
+      if ((worked >> r) & 1 && siteGroup[j] !== contradictedFor) {
+        contradicted[siteGroup[j]]++;
+        contradictedFor = siteGroup[j];
+      }
       let pred = unitService(r, monitored) === svc;
       if (pred && siteGroup[j] !== countedFor) {
         failingPredicted[siteGroup[j]]++;
@@ -117,6 +130,7 @@ export function readRound(model: RiskModel, failures: readonly FailingService[])
     owner: owner.subarray(0, n),
     predicted: predicted.subarray(0, n),
     failingPredicted,
+    contradicted,
     touched: Int32Array.from(touchedList),
     byGroupStart,
     byGroup,

@@ -28,6 +28,8 @@ interface LastFailure {
   upAt: number;
   /** Clock time of the last waiting-room page the service served (-1: none). */
   queueAt: number;
+  /** This failing probe resolved the name itself and got addresses (see FailingService). */
+  resolved: boolean;
 }
 
 /** A failure seen on a service's latest probe, not (yet) confirmed by detection. */
@@ -66,6 +68,7 @@ export class FailureLog {
       vantage: o.vantage,
       time: o.time,
       upAt: -1,
+      resolved: o.timings.dns !== undefined && (o.addresses?.length ?? 0) > 0,
     });
   }
 
@@ -102,6 +105,7 @@ export class FailureLog {
           since: x.time,
           ...(x.status !== undefined ? { status: x.status } : {}),
           ...(x.meaning !== undefined ? { meaning: x.meaning } : {}),
+          ...(x.resolved ? { resolved: true } : {}),
         },
       });
     }
@@ -127,6 +131,7 @@ export function failingServices(detector: Detector, log: FailureLog, now = 0, qu
       since: f.since,
       ...(last?.status !== undefined ? { status: last.status } : {}),
       ...(last?.meaning !== undefined ? { meaning: last.meaning } : {}),
+      ...(last?.resolved ? { resolved: true } : {}),
     });
     if (queueMs > 0) seen.add(`${f.site}|${f.role}`);
   }

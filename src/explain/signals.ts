@@ -95,6 +95,24 @@ export function implicated(f: Reading, siteMask: number): number {
   return 0;
 }
 
+/**
+ * The dependency roles (bit mask over {@link ROLES}) a failure shows working — steps of the probe it
+ * got past on the sites' own infrastructure: the site's DNS, when the failing probe resolved the
+ * name itself (not from the prober's cache; `resolved`) and got addresses; the CDN's edge, when it
+ * answered with its "origin unreachable" page. A cause that would have broken one of these roles for
+ * the site is contradicted by it: a provider-wide failure would have broken the name servers it runs
+ * for the site, so a site whose hosting fails while they answer points at the provider's hosting.
+ */
+export function passed(f: Reading & { resolved?: boolean }, siteMask: number): number {
+  const has = (r: number) => (siteMask >> r) & 1;
+  const bit = (r: number) => (has(r) ? 1 << r : 0);
+  const sig = f.signature;
+  if (sig === 'ok' || DNS_SIGS.has(sig) || f.role === 'dns') return 0;
+  const dns = f.resolved ? bit(DNS) : 0;
+  const edge = sig === 'cdn_error' && f.meaning === 'origin_unreachable' ? bit(CDN) : 0;
+  return dns | edge;
+}
+
 /** The incident kind a single failure suggests. */
 export function kindOf(f: Reading): IncidentKind {
   const sig = f.signature;

@@ -23,6 +23,11 @@ export interface FailingService {
   status?: number;
   /** For `cdn_error`: what the recognised error page means. Absent: treated as the CDN's own error. */
   meaning?: PageMeaning;
+  /**
+   * The latest failing probe resolved the name itself (not from the prober's cache) and got
+   * addresses: the site's DNS answered while the service failed.
+   */
+  resolved?: boolean;
 }
 
 /**
