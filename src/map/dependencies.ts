@@ -45,6 +45,11 @@ export function siteDependencies(m: DomainMap): DependencyGraph {
       ...(org ? { org } : {}),
       label: id,
     });
+  const region = (p: string, r: string) =>
+    comp({ id: `region:${p}/${r}`, kind: 'region', provider: p, region: r, label: `${p} ${r}` });
+  /** A shared-hosting address: the sites a provider's shared plan puts on it fail together. */
+  const segment = (p: string, a: string) =>
+    comp({ id: `segment:${a}`, kind: 'segment', provider: p, address: a, label: `${p} shared ${a}` });
   if (m.status !== 'ok') return { components: [], dependencies };
   const dep = (
     component: string,
@@ -72,28 +77,9 @@ export function siteDependencies(m: DomainMap): DependencyGraph {
       });
       dep(id, 'hosting', h.confidence, h.evidence.slice(0, 1));
     }
-    if (h.region) {
-      const id = comp({
-        id: `region:${h.provider}/${h.region}`,
-        kind: 'region',
-        provider: h.provider,
-        region: h.region,
-        label: `${h.provider} ${h.region}`,
-      });
-      dep(id, 'hosting', h.confidence, h.evidence);
-    }
-    if (m.plan?.value === 'shared') {
-      for (const a of h.addresses) {
-        const id = comp({
-          id: `segment:${a}`,
-          kind: 'segment',
-          provider: h.provider,
-          address: a,
-          label: `${h.provider} shared ${a}`,
-        });
-        dep(id, 'hosting', m.plan.confidence, m.plan.evidence);
-      }
-    }
+    if (h.region) dep(region(h.provider, h.region), 'hosting', h.confidence, h.evidence);
+    if (m.plan?.value === 'shared')
+      for (const a of h.addresses) dep(segment(h.provider, a), 'hosting', m.plan.confidence, m.plan.evidence);
   }
   for (const d of m.declared ?? []) {
     const why = ['declared'];
@@ -114,25 +100,10 @@ export function siteDependencies(m: DomainMap): DependencyGraph {
         why,
         'declared',
       );
-      if (d.role === 'hosting' && d.address && d.plan === 'shared') {
-        const id = comp({
-          id: `segment:${d.address}`,
-          kind: 'segment',
-          provider: d.provider,
-          address: d.address,
-          label: `${d.provider} shared ${d.address}`,
-        });
-        dep(id, 'hosting', 1, why, 'declared');
-      }
+      if (d.role === 'hosting' && d.address && d.plan === 'shared')
+        dep(segment(d.provider, d.address), 'hosting', 1, why, 'declared');
       if (d.role === 'hosting' && d.region) {
-        const id = comp({
-          id: `region:${d.provider}/${d.region}`,
-          kind: 'region',
-          provider: d.provider,
-          region: d.region,
-          label: `${d.provider} ${d.region}`,
-        });
-        dep(id, 'hosting', 1, why, 'declared');
+        dep(region(d.provider, d.region), 'hosting', 1, why, 'declared');
       }
     }
   }

@@ -55,6 +55,14 @@ describe('vigie serve restarted while the DNS of its sites is down', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A world of the scenario above (its DNS provider blackholed from the start or not), state in dir/NAME. */
+  const startWorld = async (name: string, fault: boolean) => {
+    writeFileSync(join(dir, `${name}.yaml`), world(fault));
+    const w = await startWorldChild({ scenarioFile: join(dir, `${name}.yaml`), stateDir: join(dir, name) });
+    worlds.push(w);
+    return w;
+  };
+
   const serve = (worldDir: string) => {
     const config = join(dir, `vigie-${worlds.length}.yaml`);
     writeFileSync(
@@ -76,25 +84,15 @@ describe('vigie serve restarted while the DNS of its sites is down', () => {
   }, async () => {
     writeFileSync(join(dir, 'sites.txt'), `${domains.join('\n')}\n`);
     // A first run maps every site on a healthy world and stores the map.
-    writeFileSync(join(dir, 'healthy.yaml'), world(false));
-    const healthy = await startWorldChild({
-      scenarioFile: join(dir, 'healthy.yaml'),
-      stateDir: join(dir, 'w1'),
-    });
-    worlds.push(healthy);
-    const first = serve(join(dir, 'w1'));
+    const healthy = await startWorld('healthy', false);
+    const first = serve(join(dir, 'healthy'));
     await waitFor(first, /mapped 30\/30 domains/, 60_000);
     await first.stop();
     await healthy.stop();
 
     // The same world, its DNS provider blackholed from the start: the re-map fails for its sites.
-    writeFileSync(join(dir, 'broken.yaml'), world(true));
-    const broken = await startWorldChild({
-      scenarioFile: join(dir, 'broken.yaml'),
-      stateDir: join(dir, 'w2'),
-    });
-    worlds.push(broken);
-    const second = serve(join(dir, 'w2'));
+    await startWorld('broken', true);
+    const second = serve(join(dir, 'broken'));
     const url = (await waitFor(second, /serving \d+ sites on (http:\/\/\S+)/, 30_000))[1].replace(/\/$/, '');
     await waitFor(second, /kept the last map of 12 sites that could not be mapped again/, 60_000);
 
